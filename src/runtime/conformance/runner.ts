@@ -89,15 +89,17 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** Losses run on tfjs; the reference numbers were produced on CPU, so the cpu backend is used. */
+/**
+ * Losses run on tfjs; the reference numbers were produced on CPU, so the cpu backend is used and
+ * whatever backend was active before (if any; getBackend does not initialise one) is restored.
+ */
 async function withCpuBackend<T>(body: () => Promise<T>): Promise<T> {
-  await tf.ready();
-  const previous = tf.getBackend();
+  const previous: string | null | undefined = tf.getBackend();
   if (previous !== "cpu") await tf.setBackend("cpu");
   try {
     return await body();
   } finally {
-    if (previous !== "cpu" && previous !== undefined) await tf.setBackend(previous);
+    if (typeof previous === "string" && previous !== "cpu") await tf.setBackend(previous);
   }
 }
 
