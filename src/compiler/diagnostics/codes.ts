@@ -414,6 +414,20 @@ export const CODES = {
     "loss = ppo_clip(mean(score by prompt))",
     "loss = ppo_clip(score - mean(score by prompt))",
   ),
+  RLP0601: code(
+    "error",
+    "invalid IR document",
+    "An IR document (the JSON written by `rlp compile --emit ir`) does not match the IR schema (`rlp schema ir`) or is inconsistent: a duplicate node id, a reference to a node that does not exist, a level outside the hierarchy, or a cycle among the nodes. IR files are compiler output; regenerate them from the `.rlp` file rather than editing them.",
+    '{ "format_version": 1, "nodes": [{ "id": "a", "inputs": [{ "port": "x", "node": "b" }], ... }], ... }',
+    "rlp compile pipelines/grpo.rlp --emit ir -o grpo.ir.json",
+  ),
+  RLP0602: code(
+    "error",
+    "IR hash mismatch",
+    "The `hash` field of an IR document is the SHA-256 of its canonical content (without `rlp_version` and source spans). A mismatch means the file was edited by hand or corrupted, so it may no longer be what the compiler checked.",
+    '{ ..., "hash": "0000…" }',
+    "rlp compile pipelines/grpo.rlp --emit ir -o grpo.ir.json",
+  ),
   RLP0900: code(
     "error",
     "internal compiler error",

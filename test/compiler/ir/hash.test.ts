@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { irHash, withIrHash } from "../../../src/compiler/ir/hash.js";
+import type { IrDocument } from "../../../src/compiler/ir/types.js";
+import { grpoIr, hbpoIr } from "./fixtures.js";
+
+describe("irHash", () => {
+  it("is a SHA-256 hex digest that withIrHash stores in the document", () => {
+    const ir = grpoIr();
+    expect(ir.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(irHash(ir)).toBe(ir.hash);
+  });
+
+  it("is pinned: a change here invalidates every checkpoint and resolved file", () => {
+    expect(grpoIr().hash).toBe("bc10cdb2268c885faaadbe18656f5232045a0297d67e619dda55f73a2cf2da42");
+    expect(hbpoIr().hash).toBe("b45076629eab8a8869dbb23ac658324c8eb06a5262fd9a2d9864af2120940591");
+  });
+
+  it("ignores the rlp version, the stored hash and node spans", () => {
+    const ir = grpoIr();
+    const moved: IrDocument = {
+      ...ir,
+      rlp_version: "9.9.9",
+      hash: "0".repeat(64),
+      nodes: ir.nodes.map((n, i) => ({ ...n, span: { file: "elsewhere.rlp", start: i, end: i + 1, line: i + 1, column: 1 } })),
+    };
+    expect(irHash(moved)).toBe(ir.hash);
+    expect(irHash({ ...ir, nodes: ir.nodes.map(({ span: _span, ...n }) => n) })).toBe(ir.hash);
+  });
+
+  it("ignores key order", () => {
+    const ir = grpoIr();
+    const reordered = Object.fromEntries(Object.entries(ir).reverse()) as unknown as IrDocument;
+    expect(irHash(reordered)).toBe(ir.hash);
+  });
+
+  it("changes with anything the pipeline computes", () => {
+    const ir = grpoIr();
+    const variants: IrDocument[] = [
+      { ...ir, rollout: { ...ir.rollout, samples: 16 } },
+      { ...ir, optimize: { ...ir.optimize, seed: 2 } },
+      { ...ir, nodes: ir.nodes.map((n) => (n.id === "l1" ? { ...n, params: { ...n.params, eps: 0.3 } } : n)) },
+      { ...ir, nodes: ir.nodes.map((n) => (n.id === "a2" ? { ...n, inputs: [...n.inputs].reverse() } : n)) },
+      { ...ir, outputs: { ...ir.outputs, terms: { ...ir.outputs.terms, extra: "a1" } } },
+      { ...ir, pipeline: "grpo2" },
+    ];
+    const hashes = new Set(variants.map(irHash));
+    expect(hashes.size).toBe(variants.length);
+    expect(hashes.has(ir.hash)).toBe(false);
+  });
+
+  it("withIrHash does not mutate its argument", () => {
+    const { hash: _hash, ...draft } = grpoIr();
+    const sealed = withIrHash(draft);
+    expect("hash" in draft).toBe(false);
+    expect(sealed.hash).toBe(grpoIr().hash);
+  });
+});
