@@ -294,7 +294,7 @@ function renderDiagnostic(d: Diagnostic, sources: SourceMap, style: Style): stri
     const anchor = blockLocated.find((l) => l.label === first);
     if (block.file === undefined || anchor === undefined) {
       lines.push(blankGutter(frame, "┌─", block.path));
-      for (const l of block.labels) if (l.message !== "") lines.push(blankGutter(frame, "│", l.message));
+      for (const l of block.labels) if (oneLine(l.message) !== "") lines.push(blankGutter(frame, "│", oneLine(l.message)));
     } else {
       const sorted = i === 0 ? blockLocated : [...blockLocated].sort((a, b) => a.start - b.start);
       const header = i === 0 ? anchor : sorted[0]!;
@@ -319,9 +319,10 @@ function numberedGutter(frame: Frame, line: number): string {
 }
 
 function noteLines(frame: Frame, kind: string, text: string): string[] {
-  const [first = "", ...rest] = text.split("\n");
+  const [first = "", ...rest] = text.split(/\r?\n/).map((l) => l.trimEnd());
   const indent = " ".repeat(frame.width + 3 + kind.length + 2);
-  return [`${" ".repeat(frame.width)} ${frame.style.gutter("=")} ${frame.style.bold(`${kind}:`)} ${first}`, ...rest.map((r) => `${indent}${r}`)];
+  const head = `${" ".repeat(frame.width)} ${frame.style.gutter("=")} ${frame.style.bold(`${kind}:`)}`;
+  return [first === "" ? head : `${head} ${first}`, ...rest.map((r) => (r === "" ? "" : `${indent}${r}`))];
 }
 
 // ------------------------------------------------------------------ snippets
@@ -331,6 +332,8 @@ function noteLines(frame: Frame, kind: string, text: string): string[] {
  * labels get a column of their own left of the source (`╭` at the start, `│` down, `╰` at the
  * end, where the message goes); lines in between are elided with `·`.
  */
+const MAX_UNELIDED = 2;
+
 function snippet(frame: Frame, file: SourceFile, located: readonly Located[]): string[] {
   const singles = located.filter((l) => l.startLine === l.endLine);
   const multis = located.filter((l) => l.startLine !== l.endLine).sort((a, b) => a.start - b.start || b.endLine - a.endLine);
@@ -356,8 +359,9 @@ function snippet(frame: Frame, file: SourceFile, located: readonly Located[]): s
 
   let previous: number | undefined;
   for (const line of shown) {
-    if (previous !== undefined && line - previous === 2) sourceRow(line - 1);
-    else if (previous !== undefined && line - previous > 2) {
+    // Up to two lines between shown lines cost no more than the `·` that would replace them.
+    if (previous !== undefined && line - previous <= MAX_UNELIDED + 1) for (let l = previous + 1; l < line; l++) sourceRow(l);
+    else if (previous !== undefined) {
       const row: Row = [];
       laneCells(row);
       const body = paint(row, frame.severity, frame.style);
@@ -388,7 +392,7 @@ function snippet(frame: Frame, file: SourceFile, located: readonly Located[]): s
       const col = lanes + Math.max(0, endColumn(layout, m.endInLine) - 1);
       for (let c = k + 1; c < col; c++) put(row, c, "─", markOf(m.label));
       put(row, col, markChar(m.label), markOf(m.label));
-      if (m.label.message !== "") put(row, col + 1, ` ${oneLine(m.label.message)}`, markOf(m.label));
+      if (oneLine(m.label.message) !== "") put(row, col + 1, ` ${oneLine(m.label.message)}`, markOf(m.label));
       markerRow(row);
       active[k] = false;
     }
@@ -404,8 +408,9 @@ function markChar(label: Label): string {
   return label.primary ? "^" : "-";
 }
 
+/** Label messages are drawn on one line: line breaks become spaces, outer whitespace goes. */
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, " ");
+  return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
 /**
@@ -429,9 +434,9 @@ function singleLineRows(labels: readonly Located[], layout: LineLayout, lanes: n
   }
   const last = spans[spans.length - 1]!;
   const inline = spans.every((s) => s === last || s.end <= last.start) ? last : undefined;
-  if (inline !== undefined && inline.label.message !== "") put(underline, inline.end, ` ${oneLine(inline.label.message)}`, markOf(inline.label));
+  if (inline !== undefined && oneLine(inline.label.message) !== "") put(underline, inline.end, ` ${oneLine(inline.label.message)}`, markOf(inline.label));
   rows.push(underline);
-  const hanging = spans.filter((s) => s !== inline && s.label.message !== "");
+  const hanging = spans.filter((s) => s !== inline && oneLine(s.label.message) !== "");
   if (hanging.length > 0) {
     const connectors: Row = [];
     laneCells(connectors);
@@ -456,8 +461,8 @@ function suggestionBlock(frame: Frame, suggestion: Suggestion, sources: SourceMa
   const files = [...new Set(suggestion.edits.map((e) => e.span.file))];
   const single = suggestion.edits.length === 1 ? suggestion.edits[0]! : undefined;
   const singleFile = single === undefined ? undefined : sources.get(single.span.file);
-  const generic = single !== undefined && (suggestion.message === "" || suggestion.message === `replace with \`${single.replacement}\``);
-  const title = generic && singleFile !== undefined ? describeEdit(singleFile.slice(single.span), single.replacement) : suggestion.message;
+  const generic = suggestion.message.trim() === "" || (single !== undefined && suggestion.message === `replace with \`${single.replacement}\``);
+  const title = !generic ? suggestion.message : singleFile !== undefined ? describeEdit(singleFile.slice(single!.span), single!.replacement) : "apply these edits";
   const out = noteLines(frame, "suggestion", title);
   for (const path of files) {
     const file = sources.get(path);
@@ -471,9 +476,18 @@ function suggestionBlock(frame: Frame, suggestion: Suggestion, sources: SourceMa
 }
 
 function describeEdit(original: string, replacement: string): string {
-  if (original === "") return `insert \`${replacement}\``;
-  if (replacement === "") return `remove \`${original}\``;
-  return `replace \`${original}\` with \`${replacement}\``;
+  if (original === "") return `insert ${quote(replacement)}`;
+  if (replacement === "") return `remove ${quote(original)}`;
+  return `replace ${quote(original)} with ${quote(replacement)}`;
+}
+
+const MAX_QUOTED = 40;
+
+/** Code in a one-line title: line breaks and tabs escaped, long text cut (the lines below show it all). */
+function quote(code: string): string {
+  const escaped = code.replace(/\r/g, "\\r").replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+  const chars = [...escaped];
+  return `\`${chars.length > MAX_QUOTED ? `${chars.slice(0, MAX_QUOTED - 1).join("")}…` : escaped}\``;
 }
 
 /** The touched lines with the edits applied; `~` under replaced text, `+` under inserted text. */
