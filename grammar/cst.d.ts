@@ -119,7 +119,8 @@ export interface ParamCstNode extends CstNode {
 }
 
 export type ParamCstChildren = {
-  Identifier: IToken[];
+  Identifier?: IToken[];
+  Keyword?: IToken[];
   Colon?: IToken[];
   typeRef?: TypeRefCstNode[];
   Equals?: IToken[];
@@ -147,7 +148,8 @@ export interface TypeRefCstNode extends CstNode {
 
 export type TypeRefCstChildren = {
   Const?: IToken[];
-  Identifier: (IToken)[];
+  Identifier?: (IToken)[];
+  Keyword?: IToken[];
   LParen?: IToken[];
   typeField?: TypeFieldCstNode[];
   Comma?: IToken[];

@@ -130,9 +130,13 @@ export class RlpParser extends CstParser {
     this.CONSUME(T.RParen);
   });
 
-  // param := IDENT (":" typeRef)? ("=" expression)?
+  // param := (IDENT | keyword) (":" typeRef)? ("=" expression)?
+  //   A parameter may be named like a keyword (`by`), as named arguments may.
   public param = this.RULE("param", () => {
-    this.CONSUME(T.Identifier);
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Keyword) }],
+    });
     this.OPTION(() => {
       this.CONSUME(T.Colon);
       this.SUBRULE(this.typeRef);
@@ -155,10 +159,13 @@ export class RlpParser extends CstParser {
     });
   });
 
-  // typeRef := "const"? IDENT typeFields? ("@" IDENT "+"?)?
+  // typeRef := "const"? (IDENT | keyword) typeFields? ("@" IDENT "+"?)?     (`level` is a type name)
   public typeRef = this.RULE("typeRef", () => {
     this.OPTION(() => this.CONSUME(T.Const));
-    this.CONSUME(T.Identifier);
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Keyword) }],
+    });
     this.OPTION2(() => {
       this.CONSUME(T.LParen);
       this.MANY(() => {

@@ -3,10 +3,9 @@
  * (0 ok, 1 diagnostics, 2 usage, 3 internal error, 4 runtime failure, 130 interrupted), and the
  * last line of defence that turns any unexpected exception into a bug report instead of a trace.
  */
-import { readFileSync } from "node:fs";
 import pc from "picocolors";
 import { didYouMean } from "../compiler/diagnostics/suggest.js";
-import { packageRoot } from "../compiler/paths.js";
+import { version } from "../compiler/version.js";
 import { UsageError } from "./args.js";
 import { EXIT, type CliIO, type Command } from "./io.js";
 
@@ -21,10 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   conformance: { summary: "run numeric conformance fixtures against rlp's primitives", load: async () => (await import("./commands/conformance-entry.js")).conformanceEntry },
 };
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, "utf8")) as { version: string };
-  return pkg.version;
-}
+export { version };
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

@@ -244,7 +244,7 @@ class Lowering extends BaseVisitor {
   }
 
   param(ctx: C.ParamCstChildren, node: CstNode): A.Param | undefined {
-    const name = this.ident(ctx.Identifier?.[0]);
+    const name = this.ident(ctx.Identifier?.[0] ?? ctx.Keyword?.[0]);
     if (name === undefined) return undefined;
     const span = this.nodeSpan(node);
     const type = ctx.typeRef?.[0] === undefined ? undefined : (this.visit(ctx.typeRef[0]) as A.TypeRef | undefined);
@@ -263,10 +263,15 @@ class Lowering extends BaseVisitor {
   }
 
   typeRef(ctx: C.TypeRefCstChildren, node: CstNode): A.TypeRef | undefined {
-    const name = this.ident(ctx.Identifier?.[0]);
+    // The type name may be a keyword (`level`); the level after `@` is always an identifier.
+    const idents = (ctx.Identifier ?? []).filter(present);
+    const keyword = ctx.Keyword?.[0];
+    const nameToken = keyword !== undefined && present(keyword) ? keyword : idents[0];
+    const name = this.ident(nameToken);
     if (name === undefined) return undefined;
     const fields = (ctx.typeField ?? []).map((f) => this.visit(f) as { name: A.Ident; type: A.TypeRef } | undefined).filter((f) => f !== undefined);
-    const levelName = ctx.At !== undefined ? this.ident(ctx.Identifier?.[1]) : undefined;
+    const levelToken = ctx.At !== undefined ? idents[nameToken === keyword ? 0 : 1] : undefined;
+    const levelName = this.ident(levelToken);
     const level = levelName === undefined ? undefined : { name: levelName, orFiner: ctx.Plus !== undefined };
     return { isConst: ctx.Const !== undefined, name, fields, span: this.nodeSpan(node), ...(level ? { level } : {}) };
   }

@@ -1,0 +1,9 @@
+/** The package version, read once from package.json. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "./paths.js";
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
