@@ -78,7 +78,7 @@ export function normalise(text: string, n: Normalisation): string {
     .replace(/\r\n/g, "\n")
     .split(n.root)
     .join("$ROOT")
-    .replace(new RegExp(`(?<![\\w.])${escaped}(?!\\.?\\d)`, "g"), "x.y.z");
+    .replace(new RegExp(`(?<![\\d.])${escaped}(?!\\.?\\d)`, "g"), "x.y.z");
 }
 
 // ------------------------------------------------------------------ expectations
@@ -217,6 +217,21 @@ export function checkGolden(dir: string, input: string, outcome: GoldenOutcome, 
 
 // ------------------------------------------------------------------ the suite
 
+/** Runs one input: the `// expect:` problems (empty when none) and the verdict on the output. */
+export async function goldenCase(dir: string, input: string, run: GoldenRun, options: CheckOptions): Promise<{ problems: string[]; verdict: GoldenVerdict }> {
+  const inputPath = join(dir, "input", input);
+  const text = readFileSync(inputPath, "utf8");
+  const outcome = await run(inputPath);
+  const { expectations, problems } = parseExpectations(text);
+  if (expectations.length > 0) {
+    if (outcome.diagnostics === undefined) problems.push("the input has `// expect:` lines but the suite's run returned no `diagnostics`");
+    else if (expectations.some((e) => e.kind === "ok")) {
+      for (const d of outcome.diagnostics) if (d.severity !== "note") problems.push(`expected no errors or warnings, got ${d.severity} ${d.code}: ${d.message}`);
+    } else problems.push(...checkExpectations(expectations, outcome.diagnostics, locator(outcome.sources, inputPath, text)));
+  }
+  return { problems, verdict: checkGolden(dir, input, outcome, options) };
+}
+
 /** Registers one vitest test per input file of `dir`, plus one for stale expected files. */
 export function goldenSuite(name: string, dir: string, run: GoldenRun): void {
   const update = process.env["UPDATE_GOLDEN"] === "1";
@@ -231,17 +246,7 @@ export function goldenSuite(name: string, dir: string, run: GoldenRun): void {
     }
     for (const input of inputs) {
       test(input, async () => {
-        const inputPath = join(dir, "input", input);
-        const text = readFileSync(inputPath, "utf8");
-        const outcome = await run(inputPath);
-        const { expectations, problems } = parseExpectations(text);
-        if (expectations.length > 0) {
-          if (outcome.diagnostics === undefined) problems.push("the input has `// expect:` lines but the suite's run returned no `diagnostics`");
-          else if (expectations.some((e) => e.kind === "ok")) {
-            for (const d of outcome.diagnostics) if (d.severity !== "note") problems.push(`expected no errors or warnings, got ${d.severity} ${d.code}: ${d.message}`);
-          } else problems.push(...checkExpectations(expectations, outcome.diagnostics, locator(outcome.sources, inputPath, text)));
-        }
-        const verdict = checkGolden(dir, input, outcome, { update, normalisation });
+        const { problems, verdict } = await goldenCase(dir, input, run, { update, normalisation });
         if (problems.length > 0) expect.fail(`${input}: the \`// expect:\` header does not match:\n  ${problems.join("\n  ")}`);
         if (verdict.kind === "fail") expect.fail(verdict.message);
         if (verdict.kind === "mismatch") {
