@@ -117,26 +117,34 @@ export function drawToken(
   return { token, logp: logits[token]! * inv - max - logSum, entropy };
 }
 
-/** Inverse-CDF draw from p (descending order, ties by id), restricted to the top-p nucleus. */
+/**
+ * Inverse-CDF draw from p. Without truncation the CDF runs in token-id order; with top-p it runs
+ * over the nucleus: ids sorted by descending probability (ties by id), cut at cumulative mass topP.
+ */
 function drawFrom(p: Float64Array, topP: number, rng: Prng): number {
+  const u = rng.next();
+  if (topP >= 1) {
+    let acc = 0;
+    for (let i = 0; i < p.length - 1; i++) {
+      acc += p[i]!;
+      if (u < acc) return i;
+    }
+    return p.length - 1;
+  }
   const order = Array.from(p.keys()).sort((a, b) => p[b]! - p[a]! || a - b);
   let keep = order.length;
-  if (topP < 1) {
-    let mass = 0;
-    for (let i = 0; i < order.length; i++) {
-      mass += p[order[i]!]!;
-      if (mass >= topP) {
-        keep = i + 1;
-        break;
-      }
+  let mass = 0;
+  for (let i = 0; i < order.length; i++) {
+    mass += p[order[i]!]!;
+    if (mass >= topP) {
+      keep = i + 1;
+      break;
     }
   }
-  let total = 0;
-  for (let i = 0; i < keep; i++) total += p[order[i]!]!;
-  let u = rng.next() * total;
+  let left = u * mass;
   for (let i = 0; i < keep - 1; i++) {
-    u -= p[order[i]!]!;
-    if (u < 0) return order[i]!;
+    left -= p[order[i]!]!;
+    if (left < 0) return order[i]!;
   }
   return order[keep - 1]!;
 }
