@@ -98,23 +98,15 @@ function block(text: string): string {
     .join("\n");
 }
 
+/** The catalogue writes `(none)` where no program can trigger a code, such as an internal error. */
+const NO_EXAMPLE = "(none)";
+
 /** The long form, as text. */
 export function explainText(code: Code): string {
   const info: CodeInfo = CODES[code];
-  return [
-    `${info.severity}[${code}]: ${info.title}`,
-    "",
-    wrap(info.explanation),
-    "",
-    `Example, reported as ${code}:`,
-    "",
-    block(info.example),
-    "",
-    "Fix:",
-    "",
-    block(info.fix),
-    "",
-  ].join("\n");
+  const head = [`${info.severity}[${code}]: ${info.title}`, "", wrap(info.explanation), ""];
+  if (info.example === NO_EXAMPLE) return head.join("\n");
+  return [...head, `Example, reported as ${code}:`, "", block(info.example), "", "Fix:", "", block(info.fix), ""].join("\n");
 }
 
 /** Every code with its severity and title, under group headings. */

@@ -396,9 +396,9 @@ export const CODES = {
   RLP0502: code(
     "warning",
     "unused constant",
-    "A `const` is never used.",
-    "const L = 64",
-    "remove it, or use it",
+    "A `const` is never used. Remove it, or use it where its value was written out by hand.",
+    "const L = 64\npipeline p {\n  rollout { max_tokens = 64 }\n}",
+    "const L = 64\npipeline p {\n  rollout { max_tokens = L }\n}",
   ),
   RLP0503: code(
     "warning",

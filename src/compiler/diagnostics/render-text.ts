@@ -127,7 +127,6 @@ function endColumn(layout: LineLayout, offset: number): number {
 }
 
 function controlPictures(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (ch) => String.fromCodePoint(ch === "\u007f" ? 0x2421 : 0x2400 + ch.charCodeAt(0)));
 }
 

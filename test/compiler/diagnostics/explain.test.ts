@@ -51,6 +51,11 @@ describe("rlp explain", () => {
     expect(CODES.RLP0012.example).toContain("\n");
   });
 
+  test("a code no program can trigger has no example section", async () => {
+    const { out } = await rlp("explain", "RLP0900");
+    expect(out).toBe(`error[RLP0900]: ${CODES.RLP0900.title}\n\n${wrap(CODES.RLP0900.explanation)}\n`);
+  });
+
   test("an unknown code is a usage error with a did-you-mean", async () => {
     const { code, out, err } = await rlp("explain", "RLP0299");
     expect([code, out]).toEqual([EXIT.usage, ""]);

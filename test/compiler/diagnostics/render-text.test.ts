@@ -20,7 +20,6 @@ function find(file: SourceFile, needle: string, nth = 0) {
 
 const text = (ds: Diagnostic[], map: SourceMap) => renderText(ds, map, { color: false });
 const lines = (...ls: string[]) => `${ls.join("\n")}\n`;
-// eslint-disable-next-line no-control-regex
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
 
 const GRPO = ["pipeline grpo {", "  rollout {", "    samples = 8", "    temperature = 7", "  }", "  loss = ppo_clip(A, eps: 0.2)", "}", ""].join("\n");
