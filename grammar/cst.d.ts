@@ -46,13 +46,23 @@ export interface UseDeclCstNode extends CstNode {
 export type UseDeclCstChildren = {
   Use: IToken[];
   StringLiteral?: IToken[];
-  Identifier?: (IToken)[];
+  pathSegment?: (PathSegmentCstNode)[];
   Dot?: (IToken)[];
   LCurly?: IToken[];
   useName?: UseNameCstNode[];
   Comma?: IToken[];
   RCurly?: IToken[];
   Star?: IToken[];
+};
+
+export interface PathSegmentCstNode extends CstNode {
+  name: "pathSegment";
+  children: PathSegmentCstChildren;
+}
+
+export type PathSegmentCstChildren = {
+  Identifier?: IToken[];
+  Keyword?: IToken[];
 };
 
 export interface UseNameCstNode extends CstNode {
@@ -493,6 +503,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   strayToken(children: StrayTokenCstChildren, param?: IN): OUT;
   junk(children: JunkCstChildren, param?: IN): OUT;
   useDecl(children: UseDeclCstChildren, param?: IN): OUT;
+  pathSegment(children: PathSegmentCstChildren, param?: IN): OUT;
   useName(children: UseNameCstChildren, param?: IN): OUT;
   pipelineDecl(children: PipelineDeclCstChildren, param?: IN): OUT;
   algorithmDecl(children: AlgorithmDeclCstChildren, param?: IN): OUT;

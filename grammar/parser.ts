@@ -64,10 +64,14 @@ export class RlpParser extends CstParser {
       { ALT: () => this.CONSUME(T.StringLiteral) },
       {
         ALT: () => {
-          this.CONSUME(T.Identifier);
-          this.MANY(() => {
-            this.CONSUME(T.Dot);
-            this.CONSUME2(T.Identifier);
+          this.SUBRULE(this.pathSegment);
+          this.MANY({
+            // `.{` and `.*` end the path; a segment may be a keyword (`std.rewards` vs `std.reward`).
+            GATE: () => this.LA(1).tokenType === T.Dot && this.LA(2).tokenType !== T.LCurly && this.LA(2).tokenType !== T.Star,
+            DEF: () => {
+              this.CONSUME(T.Dot);
+              this.SUBRULE2(this.pathSegment);
+            },
           });
         },
       },
@@ -84,6 +88,14 @@ export class RlpParser extends CstParser {
         },
         { ALT: () => this.CONSUME(T.Star) },
       ]);
+    });
+  });
+
+  // pathSegment := IDENT | keyword
+  public pathSegment = this.RULE("pathSegment", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.Keyword) }],
     });
   });
 

@@ -439,7 +439,7 @@ class Checker {
     }
     // `sample` and `token` only mean something together with every coarser level.
     for (const fine of ["sample", "token"]) {
-      if (!by.has(fine)) continue;
+      if (!ok || !by.has(fine)) continue;
       const needed = this.hierarchy.slice(0, this.hierarchy.indexOf(fine)).filter((h) => t.axes.has(h) && !by.has(h));
       if (needed.length > 0) {
         const at = e.by.find((b) => b.name === fine)!;
@@ -789,6 +789,7 @@ class Checker {
 
   private checkRequired(): void {
     const p = this.p;
+    if (p.incomplete) return;
     const missing: { what: string; example: string }[] = [];
     const expect = (name: string, kind: Kind, example: string) => {
       const decl = p.bindings.get(name);

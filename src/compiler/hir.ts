@@ -149,6 +149,8 @@ export interface HPipeline {
   readonly dataFields: ReadonlyMap<string, BaseType>;
   /** Constants declared at module level (this file's and the stdlib's) that the pipeline uses. */
   readonly moduleConsts: ReadonlyMap<string, Decl>;
+  /** Its algorithm could not be instantiated (already reported); missing members are not reported again. */
+  readonly incomplete: boolean;
 }
 
 /** Rollout fields every pipeline has, with their types and levels. */

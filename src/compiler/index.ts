@@ -50,7 +50,7 @@ export async function compileFile(path: string, options: CompileOptions = {}): P
 export function compileSource(file: SourceFile, sources: SourceMap, options: CompileOptions = {}): CompileResult {
   sources.add(file);
   const { ast, diagnostics } = rlpToAst(file);
-  const done = (extra: Partial<CompileResult> = {}): CompileResult => ({ ast, ...extra, diagnostics: sortDiagnostics(dedupe(diagnostics)), sources });
+  const done = (extra: Partial<CompileResult> = {}): CompileResult => ({ ast, ...extra, diagnostics: sortDiagnostics(quietWhenBroken(dedupe(diagnostics))), sources });
   if (options.stopAfter === "parse" || options.stopAfter === "lower") return done();
   const loader = new ModuleLoader(sources, diagnostics);
   const root = loader.root(file, ast);
@@ -86,6 +86,13 @@ function choosePipeline(pipelines: readonly HPipeline[], ast: A.File, wanted: st
     );
   }
   return found;
+}
+
+/** "Unused" warnings only distract while a file has errors: half-written code is expected then. */
+const UNUSED: ReadonlySet<string> = new Set(["RLP0501", "RLP0502", "RLP0503"]);
+
+function quietWhenBroken(ds: readonly Diagnostic[]): Diagnostic[] {
+  return hasErrors(ds) ? ds.filter((d) => !UNUSED.has(d.code)) : [...ds];
 }
 
 /** The same message at the same place from two stages is one problem. */

@@ -196,12 +196,19 @@ class Lowering extends BaseVisitor {
     if (present(str)) {
       source = { kind: "file", path: this.decodeString(str).parts.map((p) => (p.kind === "text" ? p.value : `{${p.name.name}}`)).join(""), span: this.tokenSpan(str) };
     } else {
-      const path = (ctx.Identifier ?? []).filter(present).map((t) => this.ident(t)!);
+      const path = (ctx.pathSegment ?? [])
+        .map((seg) => seg.children.Identifier?.[0] ?? seg.children.Keyword?.[0])
+        .filter(present)
+        .map((t) => this.ident(t)!);
       if (path.length === 0) return undefined;
       source = { kind: "std", path, span: this.span(path[0]!.span.start, path[path.length - 1]!.span.end) };
     }
     const names: A.UseName[] | "all" = ctx.LCurly !== undefined ? (ctx.useName ?? []).map((n) => this.visit(n) as A.UseName | undefined).filter((n): n is A.UseName => n !== undefined) : "all";
     return { kind: "use", source, names, span };
+  }
+
+  pathSegment(): undefined {
+    return undefined; // read by `useDecl`
   }
 
   useName(ctx: C.UseNameCstChildren, node: CstNode): A.UseName | undefined {

@@ -45,7 +45,7 @@ const LEVELS: ReadonlySet<string> = new Set(["step", "prompt", "sample", "token"
 
 function displayPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+  return rel !== "" && !isAbsolute(rel) && rel.length < path.length ? rel : path;
 }
 
 export class ModuleLoader {

@@ -40,6 +40,8 @@ interface Scope {
   readonly module: Module;
   readonly entries: Map<string, ScopeEntry>;
   readonly imports: Map<string, Import>;
+  /** Names a failed `use` tried to import: already reported, so their uses stay quiet. */
+  readonly unresolvedImports: Set<string>;
 }
 
 /** What a name means where an expression is resolved. */
@@ -102,7 +104,7 @@ class Resolver {
     if (cached !== undefined) return cached;
     const entries = new Map<string, ScopeEntry>();
     const imports = new Map<string, Import>();
-    const scope: Scope = { module, entries, imports };
+    const scope: Scope = { module, entries, imports, unresolvedImports: new Set() };
     this.building.push({ id: module.id, span: importedAt });
     try {
       if (!module.isStd) {
@@ -141,7 +143,10 @@ class Resolver {
 
   private use(scope: Scope, decl: A.UseDecl): void {
     const target = this.importTarget(scope.module, decl);
-    if (target === undefined) return;
+    if (target === undefined) {
+      if (decl.names !== "all") for (const n of decl.names) scope.unresolvedImports.add((n.alias ?? n.name).name);
+      return;
+    }
     const exports = new Map<string, ScopeEntry>();
     this.addModuleExports(exports, target);
     if (decl.names === "all") {
@@ -157,6 +162,7 @@ class Resolver {
             .help(didYouMean(n.name.name, exports.keys()))
             .build(),
         );
+        scope.unresolvedImports.add((n.alias ?? n.name).name);
         continue;
       }
       const local = n.alias ?? n.name;
@@ -223,13 +229,14 @@ class Resolver {
   pipeline(decl: A.PipelineDecl, scope: Scope): HPipeline | undefined {
     const base: Ctx = { scope, params: new Map() };
     const collected = new PipelineMembers();
-    if (decl.uses !== undefined) this.instantiate(decl.uses, base, collected, [decl.name.name]);
+    if (decl.uses !== undefined && !this.instantiate(decl.uses, base, collected, [decl.name.name])) collected.incomplete = true;
     collected.add(decl.members, base, undefined);
     return new PipelineResolution(this, decl, collected, base).run();
   }
 
   /** Adds an algorithm's members (and those of the algorithms it uses) with its parameters bound. */
-  private instantiate(uses: A.UsesClause, callerCtx: Ctx, into: PipelineMembers, chain: string[]): void {
+  /** Returns false when the algorithm could not be found, so later checks can keep quiet about what it would have declared. */
+  private instantiate(uses: A.UsesClause, callerCtx: Ctx, into: PipelineMembers, chain: string[]): boolean {
     const entry = this.lookup(callerCtx, uses.name.name);
     if (entry === undefined || entry.kind !== "algorithm") {
       const algorithms = [...callerCtx.scope.entries].filter(([, e]) => e.kind === "algorithm").map(([n]) => n);
@@ -239,7 +246,7 @@ class Resolver {
           .help(didYouMean(uses.name.name, algorithms) ?? (algorithms.length > 0 ? `algorithms in scope: ${algorithms.map((a) => `\`${a}\``).join(", ")}` : undefined))
           .build(),
       );
-      return;
+      return false;
     }
     const algorithm = entry.decl;
     if (chain.includes(algorithm.name.name)) {
@@ -248,7 +255,7 @@ class Resolver {
           .primary(uses.name.span, "closes the cycle")
           .build(),
       );
-      return;
+      return false;
     }
     const algScope = this.scopeOf(entry.module, undefined);
     const params = new Map<string, { expr: A.Expr; ctx: Ctx }>();
@@ -288,8 +295,9 @@ class Resolver {
       params.set(p.name.name, { expr: p.default, ctx: defaults });
     }
     const ctx: Ctx = { scope: algScope, params, origin: `algorithm ${algorithm.name.name}` };
-    if (algorithm.uses !== undefined) this.instantiate(algorithm.uses, ctx, into, [...chain, algorithm.name.name]);
+    const inner = algorithm.uses === undefined || this.instantiate(algorithm.uses, ctx, into, [...chain, algorithm.name.name]);
     into.add(algorithm.members, ctx, `algorithm ${algorithm.name.name}`);
+    return inner;
   }
 
   // ------------------------------------------------------------ expressions
@@ -368,8 +376,9 @@ class Resolver {
       return { kind: "error", span };
     }
     if (expect === "symbol") return { kind: "ref", ref: { kind: "symbol", name }, span };
+    if (ctx.scope.unresolvedImports.has(name)) return { kind: "error", span };
     const candidates = [...names.visible(), ...ctx.params.keys(), ...[...ctx.scope.entries].filter(([, e]) => e.kind === "const").map(([n]) => n)];
-    const hint = didYouMean(name, candidates) ?? this.importHint(name);
+    const hint = BOOLEAN_WORDS.has(name.toLowerCase()) ? "booleans are written `true` and `false`" : (didYouMean(name, candidates) ?? this.importHint(name));
     this.report(diagnostic("RLP0101", `unknown name \`${name}\``).primary(span, "not defined in this pipeline").help(hint).build());
     return { kind: "error", span };
   }
@@ -420,6 +429,10 @@ class Resolver {
           .help(entry?.kind === "algorithm" ? "algorithms are used with `pipeline NAME uses ALGORITHM(...)`" : undefined)
           .build(),
       );
+      return { kind: "error", span: e.span };
+    }
+    if (ctx.scope.unresolvedImports.has(callee)) {
+      for (const a of e.args) this.expr(a.value, ctx, names);
       return { kind: "error", span: e.span };
     }
     const functions = [...ctx.scope.entries].filter(([, v]) => v.kind === "extern").map(([n]) => n);
@@ -590,6 +603,8 @@ class PipelineMembers {
   readonly filters: Entry<A.KeepDecl>[] = [];
   rolloutSpan: Span | undefined;
   optimizeSpan: Span | undefined;
+  /** The used algorithm could not be instantiated: some members are missing for a known reason. */
+  incomplete = false;
   /** Names declared by the pipeline itself, for duplicate detection (overrides are not duplicates). */
   readonly own: { name: string; span: Span; where: string }[] = [];
 
@@ -682,7 +697,8 @@ class PipelineResolution {
     const fields = new Set<string>([...BUILTIN_FIELDS.keys(), ...dataFields.keys()]);
     const terms = new Map<string, "reward" | "advantage">();
     for (const name of m.reward.keys()) terms.set(name, "reward");
-    for (const name of m.advantage.keys()) terms.set(name, "advantage");
+    // On a duplicate (already reported), the first declaration keeps the name, to avoid cascades.
+    for (const name of m.advantage.keys()) if (!terms.has(name)) terms.set(name, "advantage");
     this.reportReserved(new Set([...fields, ...levels]));
     // Constants are resolved first, in a table that has only constants and level variables.
     const constDecls = new Map<string, Decl>();
@@ -723,6 +739,7 @@ class PipelineResolution {
       optimize,
       dataFields,
       moduleConsts,
+      incomplete: m.incomplete,
       ...(rollout ? { rollout } : {}),
       ...(m.optimizeSpan ? { optimizeSpan: m.optimizeSpan } : {}),
     };
@@ -805,6 +822,8 @@ class PipelineResolution {
     }
   }
 }
+
+const BOOLEAN_WORDS: ReadonlySet<string> = new Set(["on", "off", "yes", "no", "true", "false", "none", "null"]);
 
 /** Settings whose values are words from a fixed set (`on_reward_error = drop`). */
 const SYMBOL_SETTINGS: ReadonlySet<string> = new Set(["on_reward_error", "backend"]);

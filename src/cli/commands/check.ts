@@ -64,7 +64,7 @@ export const checkCommand: Command = {
       io.stdout(`${renderJson(all, sources, { files: perFile }).trimEnd()}\n`);
     } else if (all.length > 0) {
       const line = summaryLine(all, { target: files.length === 1 ? files[0]! : `${files.length} files`, color: io.color });
-      if (line !== "") io.stderr(`${line}\n`);
+      if (line !== "") io.stderr(`\n${line}\n`);
     } else if (flags["quiet"] !== true) {
       io.stderr(`ok: ${files.length === 1 ? files[0] : `${files.length} files`} checked, no problems\n`);
     }

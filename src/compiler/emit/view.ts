@@ -99,11 +99,23 @@ function constText(node: IrNode): string {
   return value === undefined ? node.op : valueText(value);
 }
 
-/** Labels are for reading: numbers to 6 significant digits (the IR keeps them exact), strings bare. */
+/**
+ * Labels are for reading: numbers to 6 significant digits (the IR keeps them exact), plain words
+ * bare and other strings quoted, objects as `{key: value}` with sorted keys.
+ */
 function valueText(value: JsonValue): string {
-  const text =
-    typeof value === "string" ? value : typeof value === "number" ? String(Number(value.toPrecision(6))) : Array.isArray(value) ? `[${value.map(valueText).join(", ")}]` : JSON.stringify(value);
+  const text = valueWords(value);
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+function valueWords(value: JsonValue): string {
+  if (typeof value === "number") return String(Number(value.toPrecision(6)));
+  if (typeof value === "string") return /^[\w.+\-/:]+$/.test(value) ? value : JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(valueWords).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    return `{${Object.keys(value).sort(compare).map((k) => `${k}: ${valueWords(value[k]!)}`).join(", ")}}`;
+  }
+  return String(value);
 }
 
 /** Code-unit order, never locale order: output must not depend on the machine. */

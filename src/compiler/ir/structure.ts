@@ -39,8 +39,10 @@ export function structureProblems(ir: IrDocument): IrProblem[] {
   ir.nodes.forEach((node, i) => node.level.forEach((level, k) => inHierarchy(`/nodes/${i}/level/${k}`, level, `level of node \`${node.id}\`,`)));
   ir.rollout.levels.forEach((level, i) => {
     inHierarchy(`/rollout/levels/${i}/name`, level.name, "rollout level");
-    if (level.max_tokens !== undefined && level.max_tokens.length !== level.values.length) {
-      problems.push({ code: "RLP0601", pointer: `/rollout/levels/${i}/max_tokens`, message: `level \`${level.name}\` has ${level.values.length} values but ${level.max_tokens.length} max_tokens entries`, help: "give one max_tokens entry per level value, in the same order" });
+    for (const key of ["max_tokens", "temperature"] as const) {
+      const list = level[key];
+      if (list === undefined || list.length === level.values.length) continue;
+      problems.push({ code: "RLP0601", pointer: `/rollout/levels/${i}/${key}`, message: `level \`${level.name}\` has ${level.values.length} values but ${list.length} ${key} entries`, help: `give one ${key} entry per level value, in the same order` });
     }
   });
 

@@ -67,7 +67,8 @@ export interface IrLevel {
   readonly prefill?: IrTemplate;
   /** Per-value generation cap, already evaluated for each value (same order as `values`). */
   readonly max_tokens?: readonly number[];
-  readonly temperature?: number;
+  /** Per-value sampling temperature (0 = greedy), same order as `values`. */
+  readonly temperature?: readonly number[];
 }
 
 export interface IrRollout {

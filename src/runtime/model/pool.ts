@@ -154,11 +154,19 @@ export class ShardPool {
   ) {}
 
   static async create(model: TinyLM, options: PoolOptions = {}): Promise<ShardPool> {
-    const n = options.workers ?? Math.max(0, availableParallelism() - 1);
+    const current = tf.getBackend();
+    const onCpu = current === "wasm" || current === "cpu";
+    // Worker replicas are CPU backends: they add cores to a CPU run, not to a GPU one.
+    const n = options.workers ?? (onCpu ? Math.max(0, availableParallelism() - 1) : 0);
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`workers must be a non-negative integer, got ${n}`);
     const local = new ShardEngine(model);
     if (n === 0) return new ShardPool(model, [local], []);
-    const current = tf.getBackend();
+    if (!onCpu) {
+      throw new PoolUnavailable(
+        `worker shards need the main thread on the wasm or cpu backend (it is on ${current})`,
+        "use workers: 0 with webgpu or tensorflow: the device already runs the whole batch",
+      );
+    }
     const backend = options.backend ?? (current === "cpu" ? "cpu" : "wasm");
     const url = options.workerUrl ?? new URL("./shard-worker.js", import.meta.url);
     if (url.protocol === "file:" && !existsSync(fileURLToPath(url))) {

@@ -71,7 +71,10 @@ export async function installWebGpu(options: WebGpuOptions = {}): Promise<WebGpu
     Object.defineProperty(globalThis, "navigator", { value: navigatorShim, configurable: true, writable: true });
     await importOptional("@tensorflow/tfjs-backend-webgpu", "the tfjs WebGPU backend");
     const info = adapter.info ?? {};
-    const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s !== undefined && s !== "").join(" ");
+    const description = [info.vendor, info.architecture, info.device, info.description]
+      .map((s) => (s ?? "").replace(/^[\s-]+/, "").trim())
+      .filter((s) => s !== "")
+      .join(", ");
     return { dawnBackend: backend, description, compatibility };
   }
   throw new BackendUnavailable("webgpu", `no WebGPU adapter found (tried Dawn backends: ${tries.join(", ")})`, HELP);

@@ -1,0 +1,26 @@
+/**
+ * Bracketed, comma-separated lists (arguments, parameters, list literals, imported names, type
+ * fields): `f(a, b)` when it fits, otherwise one item per line with a trailing comma. Commas are
+ * written by the formatter; comments before the closing bracket stay inside the list.
+ */
+import type { CstNode, IToken } from "chevrotain";
+import { opener, tok, trailingDoc, type Ctx } from "./context.js";
+import { group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
+
+export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], close: IToken): Doc {
+  const closing = ctx.trivia.leading(close);
+  const closeDoc: Doc = [close.image, trailingDoc(ctx, close)];
+  if (items.length === 0 && closing.length === 0) return [opener(ctx, open), closeDoc];
+
+  const inner: Doc[] = [];
+  if (items.length > 0) inner.push(softline, join([",", line], items.map((item) => ctx.print(item))), ifBreak(","));
+  // A comment after an own-line comment starts a new line too, or it would be commented out.
+  let afterOwnLine = false;
+  for (const comment of closing) {
+    const ownLine = comment.placement !== "inline";
+    inner.push(inner.length === 0 ? softline : ownLine || afterOwnLine ? hardline : " ", comment.text);
+    afterOwnLine = ownLine || comment.text.startsWith("//");
+  }
+  const forced = closing.some((c) => c.placement !== "inline");
+  return group([opener(ctx, open), indent(inner), softline, closeDoc], forced);
+}
