@@ -13,7 +13,7 @@ const COMPARISON = [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
 
 export class RlpParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3 });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3 });
     this.performSelfAnalysis();
   }
 

@@ -82,8 +82,9 @@ class Checker {
     this.checkRolloutLayout();
     for (const [name, decl] of p.consts) this.typeOf(decl.value), void name;
     for (const decl of p.bindings.values()) if (decl.name !== "loss") this.typeOf(decl.value);
-    for (const name of p.reward.keys()) this.termType("reward", name, undefined);
-    for (const name of p.advantage.keys()) this.termType("advantage", name, undefined);
+    // Terms are typed in dependency order, so typing one never recurses through a chain of
+    // others (long generated pipelines chain thousands of terms).
+    for (const { section, name } of this.dependencyOrder()) this.termType(section, name, undefined);
     this.checkRolloutSettings();
     this.checkFilters();
     this.checkLoss();
@@ -239,6 +240,70 @@ class Checker {
       case "term":
         return this.termType(ref.section, ref.name, span);
     }
+  }
+
+  /** Term references of an expression, found without recursion. */
+  private termRefs(e: HExpr): { section: "reward" | "advantage"; name: string; span: Span }[] {
+    const out: { section: "reward" | "advantage"; name: string; span: Span }[] = [];
+    const stack: HExpr[] = [e];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      if (x.kind === "ref" && x.ref.kind === "term") out.push({ section: x.ref.section, name: x.ref.name, span: x.span });
+      if (x.kind === "ref" && x.ref.kind === "binding") {
+        const b = this.p.bindings.get(x.ref.name);
+        if (b !== undefined && x.ref.name !== "loss") stack.push(b.value);
+      }
+      forEachChild(x, (c) => stack.push(c));
+    }
+    return out;
+  }
+
+  /**
+   * Every term, dependencies first (iterative depth-first search). A cycle is reported once, with
+   * every term on it, and its terms are typed as errors.
+   */
+  private dependencyOrder(): { section: "reward" | "advantage"; name: string }[] {
+    type Key = string;
+    const decls = new Map<Key, { section: "reward" | "advantage"; name: string; decl: Decl }>();
+    for (const [name, decl] of this.p.reward) decls.set(`reward:${name}`, { section: "reward", name, decl });
+    for (const [name, decl] of this.p.advantage) if (!decls.has(`reward:${name}`)) decls.set(`advantage:${name}`, { section: "advantage", name, decl });
+    const state = new Map<Key, "open" | "done">();
+    const order: { section: "reward" | "advantage"; name: string }[] = [];
+    for (const root of decls.keys()) {
+      if (state.has(root)) continue;
+      const stack: { key: Key; deps: { key: Key; span: Span }[]; next: number }[] = [];
+      const push = (key: Key) => {
+        const d = decls.get(key)!;
+        state.set(key, "open");
+        const deps = this.termRefs(d.decl.value).map((r) => ({ key: `${r.section}:${r.name}`, span: r.span })).filter((r) => decls.has(r.key));
+        stack.push({ key, deps, next: 0 });
+      };
+      push(root);
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const dep = top.deps[top.next++];
+        if (dep === undefined) {
+          stack.pop();
+          state.set(top.key, "done");
+          const d = decls.get(top.key)!;
+          order.push({ section: d.section, name: d.name });
+          continue;
+        }
+        const s = state.get(dep.key);
+        if (s === undefined) push(dep.key);
+        else if (s === "open") this.reportCycle(stack.map((f) => f.key), dep, decls);
+      }
+    }
+    return order;
+  }
+
+  private reportCycle(path: string[], closing: { key: string; span: Span }, decls: ReadonlyMap<string, { name: string; decl: Decl }>): void {
+    const cycle = path.slice(path.indexOf(closing.key));
+    const names = cycle.map((k) => decls.get(k)!.name);
+    const builder = diagnostic("RLP0401", `\`${names[0]}\` depends on itself: ${[...names, names[0]!].map((c) => `\`${c}\``).join(" → ")}`).primary(closing.span, "this reference closes the cycle");
+    for (const k of cycle) builder.secondary(decls.get(k)!.decl.nameSpan, `\`${decls.get(k)!.name}\` is defined here`);
+    this.report(builder.help("terms are computed once per step from each other, so their definitions cannot form a cycle").build());
+    for (const k of cycle) this.termTypes.set(k, ERROR_TYPE);
   }
 
   private termType(section: "reward" | "advantage", name: string, usedAt: Span | undefined): VType {
@@ -890,19 +955,19 @@ class Checker {
   }
 
   private checkUnused(): void {
-    // Reachability from what the run consumes: the loss, filters, settings and optimize.
+    // Reachability from what the run consumes: the loss, filters, settings and optimize (a worklist,
+    // not recursion, for the same reason as `dependencyOrder`).
     const reached = new Set<string>();
+    const work: HExpr[] = [];
     const visitExpr = (e: HExpr): void => {
-      if (e.kind === "ref") visitRef(e.ref);
-      if (e.kind === "string") for (const part of e.parts) if (typeof part !== "string") visitRef(part.ref);
-      forEachChild(e, visitExpr);
+      work.push(e);
     };
     const visitRef = (ref: Ref): void => {
       const key = ref.kind === "term" ? `term:${ref.name}` : ref.kind === "const" ? `const:${ref.name}` : ref.kind === "binding" ? `binding:${ref.name}` : undefined;
       if (key === undefined || reached.has(key)) return;
       reached.add(key);
       const decl = ref.kind === "term" ? (ref.section === "reward" ? this.p.reward : this.p.advantage).get(ref.name) : ref.kind === "const" ? ref.decl : ref.kind === "binding" ? this.p.bindings.get(ref.name) : undefined;
-      if (decl !== undefined) visitExpr(decl.value);
+      if (decl !== undefined) work.push(decl.value);
     };
     for (const name of ["loss", "policy", "data", "reference"]) visitRef({ kind: "binding", name });
     for (const f of this.p.rollout?.filters ?? []) {
@@ -915,6 +980,12 @@ class Checker {
       for (const d of l.settings.values()) visitExpr(d.value);
     }
     for (const d of this.p.optimize.values()) visitExpr(d.value);
+    while (work.length > 0) {
+      const e = work.pop()!;
+      if (e.kind === "ref") visitRef(e.ref);
+      if (e.kind === "string") for (const part of e.parts) if (typeof part !== "string") visitRef(part.ref);
+      forEachChild(e, (c) => work.push(c));
+    }
     for (const [section, map] of [["reward", this.p.reward], ["advantage", this.p.advantage]] as const) {
       for (const [name, decl] of map) {
         if (reached.has(`term:${name}`) || name.startsWith("_") || decl.origin !== undefined) continue;

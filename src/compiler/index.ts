@@ -11,6 +11,7 @@ import { didYouMean } from "./diagnostics/suggest.js";
 import type { HPipeline } from "./hir.js";
 import { ModuleLoader } from "./modules.js";
 import { astToHir } from "./resolve.js";
+import { Stdlib } from "./stdlib.js";
 import { Validator } from "./validate.js";
 import { version } from "./version.js";
 import type { IrDocument } from "./ir/types.js";
@@ -30,11 +31,14 @@ export interface CompileOptions {
   readonly pipeline?: string;
   /** Stop after this stage (for `rlp check --stop-after`). */
   readonly stopAfter?: Phase;
+  /** The parsed standard library to reuse; pass one when compiling many files. */
+  readonly stdlib?: Stdlib;
 }
 
 export type Phase = "parse" | "lower" | "resolve" | "check" | "validate" | "build";
 
 export { rlpToAst, rlpToCst } from "./syntax.js";
+export { Stdlib } from "./stdlib.js";
 
 export async function compileFile(path: string, options: CompileOptions = {}): Promise<CompileResult> {
   const sources = new SourceMap();
@@ -52,7 +56,7 @@ export function compileSource(file: SourceFile, sources: SourceMap, options: Com
   const { ast, diagnostics } = rlpToAst(file);
   const done = (extra: Partial<CompileResult> = {}): CompileResult => ({ ast, ...extra, diagnostics: sortDiagnostics(quietWhenBroken(dedupe(diagnostics))), sources });
   if (options.stopAfter === "parse" || options.stopAfter === "lower") return done();
-  const loader = new ModuleLoader(sources, diagnostics);
+  const loader = new ModuleLoader(sources, diagnostics, options.stdlib ?? new Stdlib());
   const root = loader.root(file, ast);
   const resolved = astToHir(root, loader);
   diagnostics.push(...resolved.diagnostics);

@@ -434,6 +434,8 @@ class Lowering extends BaseVisitor {
 
   /** Left-associative chains: operands and operator tokens interleaved by source position. */
   private chain(operands: readonly CstNode[] | undefined, node: CstNode): A.Expr {
+    // Most chains are a single operand (every atom passes through each precedence level): no work.
+    if (operands !== undefined && operands.length === 1) return this.expr(operands[0], this.span(0, 0));
     const span = this.nodeSpan(node);
     const parts = ordered({ operands: operands as Node[] | undefined, ...this.operatorTokens(node) });
     let result: A.Expr | undefined;

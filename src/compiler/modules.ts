@@ -12,6 +12,7 @@ import { rlpToAst } from "./syntax.js";
 import { parseJsonWithPositions, type JsonLocated } from "./json-positions.js";
 import { stdlibDir } from "./paths.js";
 import { SourceFile, type SourceMap, type Span } from "./source.js";
+import { Stdlib, type StdEntry } from "./stdlib.js";
 
 export const STD_MODULES = ["math", "models", "tasks", "rewards", "advantages", "losses", "optim", "rollout"] as const;
 /** Modules every file sees without `use`. */
@@ -54,8 +55,12 @@ export class ModuleLoader {
   constructor(
     private readonly sources: SourceMap,
     readonly diagnostics: Diagnostic[],
-    private readonly cwd: string = process.cwd(),
-  ) {}
+    readonly stdlib: Stdlib = new Stdlib(),
+  ) {
+    this.cwd = stdlib.cwd;
+  }
+
+  private readonly cwd: string;
 
   /** The module of an already-read user file (the root of a compilation). */
   root(file: SourceFile, ast: A.File): Module {
@@ -69,17 +74,27 @@ export class ModuleLoader {
     const id = `std.${name}`;
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached ?? undefined;
+    const entry = this.stdlib.module(name, () => this.buildStd(name));
+    for (const f of entry.files) this.sources.add(f);
+    this.diagnostics.push(...entry.diagnostics);
+    this.cache.set(id, entry.module ?? null);
+    return entry.module;
+  }
+
+  private buildStd(name: string): StdEntry {
     const path = join(stdlibDir(), `${name}.rlp`);
-    if (!(STD_MODULES as readonly string[]).includes(name) || !existsSync(path)) {
-      this.cache.set(id, null);
-      return undefined;
-    }
-    const file = this.sources.add(new SourceFile(displayPath(path, this.cwd), readFileSync(path, "utf8")));
+    if (!(STD_MODULES as readonly string[]).includes(name) || !existsSync(path)) return { module: undefined, files: [], diagnostics: [] };
+    const before = this.diagnostics.length;
+    const added: SourceFile[] = [];
+    const file = new SourceFile(displayPath(path, this.cwd), readFileSync(path, "utf8"));
+    added.push(file);
+    this.sources.add(file);
     const { ast, diagnostics } = rlpToAst(file);
     this.diagnostics.push(...diagnostics);
-    const module = this.build(id, true, file, ast);
-    this.cache.set(id, module);
-    return module;
+    const module = this.build(`std.${name}`, true, file, ast);
+    if (module.schemas.size > 0 || module.blockSchemas.size > 0) added.push((module.schemas.values().next().value ?? module.blockSchemas.values().next().value)!.file);
+    // What building reported is kept with the entry and replayed into every compilation that uses it.
+    return { module, files: added, diagnostics: this.diagnostics.splice(before) };
   }
 
   /** A relative import, resolved against the importing file; reports a missing file. */

@@ -4,7 +4,7 @@
  * mapped back to the span of the offending value in the user's file, and to the constraint's
  * line in the stdlib schema, with the allowed values and a did-you-mean.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { CValue, TypedPipeline } from "./check.js";
 import { forEachChild } from "./check.js";
 import { diagnostic, type Diagnostic, type DiagnosticBuilder } from "./diagnostics/diagnostic.js";
@@ -33,18 +33,11 @@ export function toJson(v: CValue): JsonValue {
 
 export class Validator {
   readonly diagnostics: Diagnostic[] = [];
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly compiled = new Map<object, ValidateFunction>();
 
   constructor(private readonly loader: ModuleLoader) {}
 
   private validator(schema: object): ValidateFunction {
-    let fn = this.compiled.get(schema);
-    if (fn === undefined) {
-      fn = this.ajv.compile(schema);
-      this.compiled.set(schema, fn);
-    }
-    return fn;
+    return this.loader.stdlib.validator(schema);
   }
 
   run(typed: TypedPipeline): ValidatedParams {
