@@ -185,6 +185,20 @@ export async function comparePeer(options: { readonly threads?: number; readonly
   return { peer: null, reason: `no python3 with torch (apt-get install -y python3-torch libopenblas0-pthread); tried ${tried.join("; ")}` };
 }
 
+/**
+ * ours / peer: train_step_vs_peer (time ratio, lower is better; target <= 3) or
+ * sample_tokens_per_s_vs_peer (throughput ratio, higher is better; target >= 0.5). Undefined
+ * without a peer result.
+ */
+export function compareRatio(bench: "train-step" | "sample", ours: object, peer: PeerResult): Record<string, number> | undefined {
+  if (peer.peer === null) return undefined;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  const mine = ours as Partial<Record<"train_step_ms" | "sample_tokens_per_s", number>>;
+  return bench === "train-step"
+    ? { train_step_vs_peer: r(Number(mine.train_step_ms) / Number(peer.peer["train_step_ms"])) }
+    : { sample_tokens_per_s_vs_peer: r(Number(mine.sample_tokens_per_s) / Number(peer.peer["sample_tokens_per_s"])) };
+}
+
 function flag(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
@@ -209,13 +223,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--compare")) {
     const peer = await comparePeer();
     out["peer"] = peer;
-    if (peer.peer !== null) {
-      const p = peer.peer;
-      out["ratio"] =
-        what === "train-step"
-          ? { train_step_vs_peer: Math.round(((ours as { train_step_ms: number }).train_step_ms / Number(p["train_step_ms"])) * 100) / 100 }
-          : { sample_tokens_per_s_vs_peer: Math.round(((ours as { sample_tokens_per_s: number }).sample_tokens_per_s / Number(p["sample_tokens_per_s"])) * 100) / 100 };
-    }
+    out["ratio"] = compareRatio(what, ours, peer);
   }
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   return 0;

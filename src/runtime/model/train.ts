@@ -29,26 +29,6 @@ export interface LossInputs {
 /** Returns the scalar loss to minimise. */
 export type LossFn = (inputs: LossInputs) => tf.Tensor;
 
-export interface TrainStepOptions {
-  /** Global gradient-norm clip (default: no clipping). */
-  readonly maxGradNorm?: number;
-  /** Shards to split the batch over (default: this thread only). Must belong to `model`. */
-  readonly pool?: ShardPool;
-  /** Temperature the log-probs are computed at (default 1). */
-  readonly temperature?: number;
-}
-
-export interface TrainStepResult {
-  readonly loss: number;
-  /** Global L2 norm of the gradient before clipping. */
-  readonly gradNorm: number;
-  readonly clipped: boolean;
-  /** Optimiser step count after this update. */
-  readonly step: number;
-  /** Learning rate used for this update. */
-  readonly lr: number;
-}
-
 export class NonFiniteLoss extends Error {
   override readonly name = "NonFiniteLoss";
 }
@@ -102,11 +82,24 @@ function concatRows(parts: readonly Float32Array[], total: number): Float32Array
   return out;
 }
 
-export async function trainStep(model: TinyLM, optimizer: Adam, batch: TrainBatch, lossFn: LossFn, options: TrainStepOptions = {}): Promise<TrainStepResult> {
+export interface Gradients {
+  readonly loss: number;
+  /** Flat gradient in parameter layout order (model.layout). */
+  readonly grads: Float32Array;
+}
+
+export interface ComputeOptions {
+  /** Shards to split the batch over (default: this thread only). Must belong to `model`. */
+  readonly pool?: ShardPool;
+  /** Temperature the log-probs are computed at (default 1). */
+  readonly temperature?: number;
+}
+
+/** Loss and gradient of every parameter for one batch; the model is not changed. */
+export async function computeGradients(model: TinyLM, batch: TrainBatch, lossFn: LossFn, options: ComputeOptions = {}): Promise<Gradients> {
   const seq = toSeqBatch(batch);
   const { batch: B, steps: T } = seq;
   if (batch.mask.length !== B * T) throw new InvalidBatch(`mask has ${batch.mask.length} values, expected ${B} x ${T}`);
-  if (optimizer.size !== model.numParams) throw new InvalidBatch(`optimizer has ${optimizer.size} slots, the model ${model.numParams} parameters`);
   const pool = options.pool;
   if (pool !== undefined && pool.model !== model) throw new InvalidBatch("the shard pool belongs to another model");
   const shards: readonly Shard[] = pool?.shards ?? [new ShardEngine(model)];
@@ -118,31 +111,66 @@ export async function trainStep(model: TinyLM, optimizer: Adam, batch: TrainBatc
   const entropy = concatRows(fwd.map((f) => f.entropy), B * T);
   const lg = lossGradients(lossFn, logp, entropy, batch.mask, B, T);
   const [loss, dl, de] = await Promise.all([read(lg.value), read(lg.dl), read(lg.de)]);
-  const lossValue = loss[0]!;
   const parts = await onShards(shards, ranges, (s, r0, r1) => s.backward(dl.slice(r0 * T, r1 * T), de.slice(r0 * T, r1 * T)));
-
   // Sum in shard order (fixed): bitwise reproducible for a given shard count.
   const grads = Float32Array.from(parts[0]!);
   for (let i = 1; i < parts.length; i++) {
     const p = parts[i]!;
     for (let j = 0; j < grads.length; j++) grads[j]! += p[j]!;
   }
+  return { loss: loss[0]!, grads };
+}
+
+export interface ApplyOptions {
+  /** Global gradient-norm clip (default: no clipping). */
+  readonly maxGradNorm?: number;
+}
+
+export interface ApplyResult {
+  /** Global L2 norm of the gradient before clipping. */
+  readonly gradNorm: number;
+  readonly clipped: boolean;
+  /** Optimiser step count after this update. */
+  readonly step: number;
+  /** Learning rate used for this update. */
+  readonly lr: number;
+}
+
+/**
+ * Clips `grads` (in place) to the global norm and applies one optimiser update to the model.
+ * Throws NonFiniteLoss, without updating, when the gradient is not finite.
+ */
+export async function applyGradients(model: TinyLM, optimizer: Adam, grads: Float32Array, options: ApplyOptions = {}): Promise<ApplyResult> {
+  if (optimizer.size !== model.numParams || grads.length !== model.numParams) {
+    throw new InvalidBatch(`optimizer has ${optimizer.size} slots and the gradient ${grads.length} values; the model has ${model.numParams} parameters`);
+  }
   let sq = 0;
   for (let j = 0; j < grads.length; j++) sq += grads[j]! * grads[j]!;
   const gradNorm = Math.sqrt(sq);
-  if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
-    throw new NonFiniteLoss(`non-finite loss (${lossValue}) or gradient norm (${gradNorm}); the update was not applied`);
-  }
-  const maxNorm = options.maxGradNorm ?? Infinity;
+  if (!Number.isFinite(gradNorm)) throw new NonFiniteLoss(`non-finite gradient norm (${gradNorm}); the update was not applied`);
   // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
-  const coef = maxNorm / (gradNorm + 1e-6);
+  const coef = (options.maxGradNorm ?? Infinity) / (gradNorm + 1e-6);
   const clipped = coef < 1;
   if (clipped) for (let j = 0; j < grads.length; j++) grads[j]! *= coef;
   const lr = optimizer.lr;
   const params = await model.readFlat();
   optimizer.apply(params, grads);
   model.setFlat(params);
-  return { loss: lossValue, gradNorm, clipped, step: optimizer.step, lr };
+  return { gradNorm, clipped, step: optimizer.step, lr };
+}
+
+export type TrainStepOptions = ComputeOptions & ApplyOptions;
+
+export interface TrainStepResult extends ApplyResult {
+  readonly loss: number;
+}
+
+/** computeGradients then applyGradients. */
+export async function trainStep(model: TinyLM, optimizer: Adam, batch: TrainBatch, lossFn: LossFn, options: TrainStepOptions = {}): Promise<TrainStepResult> {
+  if (optimizer.size !== model.numParams) throw new InvalidBatch(`optimizer has ${optimizer.size} slots, the model ${model.numParams} parameters`);
+  const { loss, grads } = await computeGradients(model, batch, lossFn, options);
+  if (!Number.isFinite(loss)) throw new NonFiniteLoss(`non-finite loss (${loss}); the update was not applied`);
+  return { loss, ...(await applyGradients(model, optimizer, grads, options)) };
 }
 
 /** Mean next-token cross-entropy over the masked (response) positions. */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { TinyLM } from "../../../src/runtime/model/tiny-lm.js";
 import { adam, adamw } from "../../../src/runtime/model/optim.js";
-import { sftStep, trainStep, type LossFn, type TrainBatch } from "../../../src/runtime/model/train.js";
+import { applyGradients, computeGradients, sftLoss, sftStep, trainStep, type LossFn, type TrainBatch } from "../../../src/runtime/model/train.js";
 import { logProbs } from "../../../src/runtime/model/score.js";
 import { Prng } from "../../../src/runtime/model/prng.js";
 import { maxAbsDiff, useTestBackend } from "./setup.js";
@@ -155,6 +155,22 @@ describe("training steps", () => {
     tf.dispose([g.value, ...Object.values(g.grads)]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+
+  it("computeGradients leaves the model alone; applying its result equals trainStep", async () => {
+    const a = TinyLM.create("test", { seed: 8 });
+    const b = TinyLM.create("test", { seed: 8 });
+    const batch = demoBatch(a.config.vocab, 4, 10, 8);
+    const before = a.getFlat();
+    const g = await computeGradients(a, batch, sftLoss);
+    expect(Array.from(a.getFlat())).toEqual(Array.from(before));
+    const ra = await applyGradients(a, adam(a.numParams, { lr: 1e-3 }), g.grads, { maxGradNorm: 0.5 });
+    const rb = await trainStep(b, adam(b.numParams, { lr: 1e-3 }), batch, sftLoss, { maxGradNorm: 0.5 });
+    expect(rb.loss).toBe(g.loss);
+    expect(rb.gradNorm).toBe(ra.gradNorm);
+    expect(Array.from(b.getFlat())).toEqual(Array.from(a.getFlat()));
+    a.dispose();
+    b.dispose();
   });
 
   it("rejects a non-scalar loss and a mis-sized mask", async () => {
