@@ -146,6 +146,8 @@ function startWorker(url: URL, init: WorkerInit): Promise<Worker> {
 }
 
 export class ShardPool {
+  private tail: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly model: TinyLM,
     /** Main-thread shard first, then the workers. */
@@ -188,6 +190,17 @@ export class ShardPool {
 
   get size(): number {
     return this.shards.length;
+  }
+
+  /**
+   * Runs `fn` when every earlier exclusive call has settled. Shards keep a forward pass's tape until
+   * its backward pass, so the operations that use the shards (training, sampling, scoring) take
+   * turns instead of interleaving.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {

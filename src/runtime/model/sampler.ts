@@ -245,11 +245,13 @@ export async function sample(model: TinyLM, reqs: readonly SampleRequest[], opti
   if (pool.model !== model) throw new InvalidSampleRequest("the shard pool belongs to another model");
   validate(model.config, reqs);
   const ranges = splitRows(reqs.length, Math.min(reqs.length, pool.size));
-  const parts: Promise<SampleResult[]>[] = [];
-  // workers first, so that they run while this thread samples its own rows
-  for (let i = ranges.length - 1; i >= 0; i--) {
-    const [r0, r1] = ranges[i]!;
-    parts[i] = pool.shards[i]!.sample(reqs.slice(r0, r1), options.seed, r0);
-  }
-  return (await Promise.all(parts)).flat();
+  return pool.exclusive(async () => {
+    const parts: Promise<SampleResult[]>[] = [];
+    // workers first, so that they run while this thread samples its own rows
+    for (let i = ranges.length - 1; i >= 0; i--) {
+      const [r0, r1] = ranges[i]!;
+      parts[i] = pool.shards[i]!.sample(reqs.slice(r0, r1), options.seed, r0);
+    }
+    return (await Promise.all(parts)).flat();
+  });
 }

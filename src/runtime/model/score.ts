@@ -89,9 +89,11 @@ export async function logProbsArrays(model: TinyLM, batch: TokenBatch, options: 
     if (pool.model !== model) throw new InvalidBatch("the shard pool belongs to another model");
     const seq = toSeqBatch(batch);
     const ranges = splitRows(seq.batch, Math.min(seq.batch, pool.size));
-    const parts: Promise<TokenStats<Float32Array>>[] = [];
-    for (let i = ranges.length - 1; i >= 0; i--) parts[i] = pool.shards[i]!.score(sliceRows(seq, ranges[i]![0], ranges[i]![1]), options.temperature ?? 1);
-    const done = await Promise.all(parts);
+    const done = await pool.exclusive(() => {
+      const parts: Promise<TokenStats<Float32Array>>[] = [];
+      for (let i = ranges.length - 1; i >= 0; i--) parts[i] = pool.shards[i]!.score(sliceRows(seq, ranges[i]![0], ranges[i]![1]), options.temperature ?? 1);
+      return Promise.all(parts);
+    });
     const join = (k: "logp" | "entropy") => {
       const out = new Float32Array(seq.batch * seq.steps);
       let at = 0;

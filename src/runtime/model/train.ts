@@ -4,7 +4,7 @@
  * hand-written backward pass, global-norm clipping, and the optimiser update.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { InvalidBatch } from "./encode.js";
+import { InvalidBatch, type SeqBatch } from "./encode.js";
 import type { Adam } from "./optim.js";
 import type { ShardPool, Shard } from "./pool.js";
 import { toSeqBatch, type TokenBatch } from "./score.js";
@@ -101,15 +101,18 @@ export async function computeGradients(model: TinyLM, batch: TrainBatch, lossFn:
   const { batch: B, steps: T } = seq;
   if (batch.mask.length !== B * T) throw new InvalidBatch(`mask has ${batch.mask.length} values, expected ${B} x ${T}`);
   const pool = options.pool;
-  if (pool !== undefined && pool.model !== model) throw new InvalidBatch("the shard pool belongs to another model");
-  const shards: readonly Shard[] = pool?.shards ?? [new ShardEngine(model)];
-  const ranges = splitRows(B, Math.min(B, shards.length));
-  const temperature = options.temperature ?? 1;
+  if (pool === undefined) return gradientsOn([new ShardEngine(model)], seq, batch.mask, lossFn, options.temperature ?? 1);
+  if (pool.model !== model) throw new InvalidBatch("the shard pool belongs to another model");
+  return pool.exclusive(() => gradientsOn(pool.shards, seq, batch.mask, lossFn, options.temperature ?? 1));
+}
 
+async function gradientsOn(shards: readonly Shard[], seq: SeqBatch, mask: Float32Array, lossFn: LossFn, temperature: number): Promise<Gradients> {
+  const { batch: B, steps: T } = seq;
+  const ranges = splitRows(B, Math.min(B, shards.length));
   const fwd = await onShards(shards, ranges, (s, r0, r1) => s.forward(sliceRows(seq, r0, r1), temperature));
   const logp = concatRows(fwd.map((f) => f.logp), B * T);
   const entropy = concatRows(fwd.map((f) => f.entropy), B * T);
-  const lg = lossGradients(lossFn, logp, entropy, batch.mask, B, T);
+  const lg = lossGradients(lossFn, logp, entropy, mask, B, T);
   const [loss, dl, de] = await Promise.all([read(lg.value), read(lg.dl), read(lg.de)]);
   const parts = await onShards(shards, ranges, (s, r0, r1) => s.backward(dl.slice(r0 * T, r1 * T), de.slice(r0 * T, r1 * T)));
   // Sum in shard order (fixed): bitwise reproducible for a given shard count.

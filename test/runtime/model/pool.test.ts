@@ -5,7 +5,7 @@ import { adam } from "../../../src/runtime/model/optim.js";
 import { PoolUnavailable, ShardPool } from "../../../src/runtime/model/pool.js";
 import { sample, type SampleRequest } from "../../../src/runtime/model/sampler.js";
 import { logProbsArrays } from "../../../src/runtime/model/score.js";
-import { sftStep, type TrainBatch } from "../../../src/runtime/model/train.js";
+import { computeGradients, sftLoss, sftStep, type TrainBatch } from "../../../src/runtime/model/train.js";
 import { Prng } from "../../../src/runtime/model/prng.js";
 import { maxAbsDiff, useTestBackend } from "./setup.js";
 import { buildShardWorker } from "./worker-build.js";
@@ -78,6 +78,28 @@ describe("data-parallel shards (main thread + worker threads)", () => {
       const s3 = await logProbsArrays(model, b, { pool });
       const s4 = await logProbsArrays(model, b);
       expect(maxAbsDiff(s3.logp, s4.logp)).toBeLessThan(1e-4);
+    } finally {
+      await pool.close();
+      model.dispose();
+    }
+  });
+
+  it("serialises concurrent calls on one pool", async () => {
+    const model = TinyLM.create("test", { seed: 8 });
+    const pool = await ShardPool.create(model, { workers: 1, workerUrl });
+    try {
+      const b1 = batch(model.config.vocab, 4, 9, 1);
+      const b2 = batch(model.config.vocab, 6, 7, 2);
+      const seq1 = await computeGradients(model, b1, sftLoss, { pool });
+      const seq2 = await computeGradients(model, b2, sftLoss, { pool });
+      const [c1, c2, s] = await Promise.all([
+        computeGradients(model, b1, sftLoss, { pool }),
+        computeGradients(model, b2, sftLoss, { pool }),
+        sample(model, [{ prompt: [1], maxTokens: 3 }, { prompt: [2], maxTokens: 3 }], { seed: 1, pool }),
+      ]);
+      expect(Array.from(c1.grads)).toEqual(Array.from(seq1.grads));
+      expect(Array.from(c2.grads)).toEqual(Array.from(seq2.grads));
+      expect(s).toHaveLength(2);
     } finally {
       await pool.close();
       model.dispose();
