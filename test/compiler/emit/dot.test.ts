@@ -33,6 +33,7 @@ describe("irToDot", () => {
     });
     const dot = irToDot(tricky);
     expect(dot).toContain('digraph "say \\"hi\\"" {');
-    expect(dot).toContain('"po\\"l\\\\icy" [label="policy\\ntiny_lm · model @step\\nprompt=a \\"b\\"\\\\n\\nc"');
+    // the value is JSON-quoted in the label (it has spaces), then DOT-escaped: no raw newline survives
+    expect(dot).toContain('"po\\"l\\\\icy" [label="policy\\ntiny_lm · model @step\\nprompt=\\"a \\\\\\"b\\\\\\"\\\\\\\\n\\\\nc\\"", shape=box3d');
   });
 });

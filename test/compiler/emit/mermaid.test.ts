@@ -38,6 +38,6 @@ describe("irToMermaid", () => {
     expect(text).toContain("n_a_b([");
     expect(text).toContain("n_a_b_2(");
     expect(text).toContain('  n_a_b -->|"lhs"| n_a_b_2\n');
-    expect(text).toContain("prefill=#lt;think b=#quot;#35;1#quot;#gt;");
+    expect(text).toContain('prefill=#quot;#lt;think b=\\#quot;#35;1\\#quot;#gt;#quot;"]]');
   });
 });

@@ -193,9 +193,11 @@ describe("jsonToIr", () => {
     const doc = draft(hbpoIr());
     doc.nodes[8].level = ["budgt"];
     doc.rollout.levels[0].max_tokens = [8, 16];
+    doc.rollout.levels[0].temperature = [1, 1, 1, 0, 0];
     const { diagnostics } = problems(doc);
     expect(diagnostics.map((d) => [d.path, d.message, d.help])).toEqual([
       ["/rollout/levels/0/max_tokens", "level `budget` has 4 values but 2 max_tokens entries", ["give one max_tokens entry per level value, in the same order"]],
+      ["/rollout/levels/0/temperature", "level `budget` has 4 values but 5 temperature entries", ["give one temperature entry per level value, in the same order"]],
       ["/nodes/8/level/0", "level of node `budget`, `budgt` is not a level of the hierarchy", ["did you mean `budget`?"]],
     ]);
   });

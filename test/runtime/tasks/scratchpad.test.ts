@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import {
+  ARITH_OPS,
+  arithTask,
+  makeProblem,
+  procedure,
+  procedureAnswer,
+  reasoningLadder,
+  renderScratchpad,
+  replayScratchpad,
+  type ArithProblem,
+} from "../../../src/runtime/tasks/index.js";
+
+/** The answer's lowest k digits as the columns write them (zeros the answer drops included). */
+const lowDigits = (p: ArithProblem, k: number) => p.target.replace("-", "").padStart(p.difficulty, "0").slice(-k);
+
+function checkAllStyles(p: ArithProblem): void {
+  for (const r of reasoningLadder(p.difficulty)) {
+    const replay = replayScratchpad(p, renderScratchpad(p, r));
+    if (!replay.ok) throw new Error(`${p.prompt} ${JSON.stringify(r)}: ${replay.reason}`);
+    expect(replay.reasoning).toEqual(r);
+    if (r.kind === "full" || (r.kind === "compact" && r.columns === p.difficulty)) {
+      expect(replay.answer).toBe(p.target);
+    } else {
+      expect(replay.answer).toBeUndefined();
+    }
+    if (r.kind === "compact") expect(replay.lowDigits).toBe(lowDigits(p, r.columns));
+  }
+}
+
+describe("the column procedure", () => {
+  it("shows the worked examples of docs/tasks.md", () => {
+    const p = makeProblem("+", "478", "965");
+    expect(renderScratchpad(p, { kind: "full" })).toBe("853176414941");
+    expect(renderScratchpad(p, { kind: "compact", columns: 3 })).toBe("314141");
+    expect(renderScratchpad(p, { kind: "compact", columns: 1 })).toBe("31");
+    expect(renderScratchpad(p, { kind: "direct" })).toBe("");
+    const q = makeProblem("-", "120", "345");
+    expect(renderScratchpad(q, { kind: "full" })).toBe("-505042203120");
+    expect(q.target).toBe("-225");
+    const m = makeProblem("*", "4096", "7");
+    expect(renderScratchpad(m, { kind: "full" })).toBe("6724977607604782");
+    expect(m.target).toBe("28672");
+  });
+
+  it("reaches the target for every 1- and 2-digit problem of every operator", () => {
+    for (const op of ARITH_OPS) {
+      for (const d of [1, 2]) {
+        const lo = d === 1 ? 0 : 10;
+        for (let a = lo; a < 10 ** d; a++) {
+          for (let b = op === "*" ? 0 : lo; b < (op === "*" ? 10 : 10 ** d); b++) {
+            const p = makeProblem(op, String(a), String(b));
+            expect(procedureAnswer(procedure(p))).toBe(p.target);
+          }
+        }
+      }
+    }
+  });
+
+  it("replays to the target for random problems of every operator and digit count, every style", () => {
+    for (const op of ARITH_OPS) {
+      for (let d = 1; d <= 12; d++) {
+        for (const p of arithTask({ digits: { min: d, max: d }, ops: [op], seed: 17 * d }).take(60)) checkAllStyles(p);
+      }
+    }
+  });
+
+  it("handles the carry and borrow corner cases", () => {
+    for (const [op, a, b] of [
+      ["+", "99999999", "99999999"],
+      ["+", "50000000", "50000000"],
+      ["+", "0", "0"],
+      ["-", "10000000", "99999999"],
+      ["-", "10000000", "10000000"],
+      ["-", "51230000", "51230003"],
+      ["-", "100", "199"],
+      ["*", "99999999", "9"],
+      ["*", "12345678", "0"],
+      ["*", "0", "0"],
+    ] as const) {
+      checkAllStyles(makeProblem(op, a, b));
+    }
+  });
+});
+
+describe("replayScratchpad", () => {
+  const p = makeProblem("+", "478", "965");
+  const q = makeProblem("-", "120", "345");
+
+  it("recognises each style by its length", () => {
+    expect(replayScratchpad(p, "853176414941")).toMatchObject({ ok: true, reasoning: { kind: "full" }, answer: "1443" });
+    expect(replayScratchpad(p, "3141")).toMatchObject({ ok: true, reasoning: { kind: "compact", columns: 2 }, answer: undefined, lowDigits: "43" });
+    expect(replayScratchpad(p, "")).toMatchObject({ ok: true, reasoning: { kind: "direct" } });
+    expect(replayScratchpad(q, "-502020")).toMatchObject({ ok: true, answer: "-225" });
+  });
+
+  it("points at the first wrong step", () => {
+    expect(replayScratchpad(p, "853176414940")).toMatchObject({ ok: false, column: 2 });
+    expect(replayScratchpad(p, "853076414941")).toMatchObject({ ok: false, column: 0 });
+    expect(replayScratchpad(p, "853186414941")).toMatchObject({ ok: false, column: 1, reason: expect.stringContaining("copied") });
+    expect(replayScratchpad(p, "314140")).toMatchObject({ ok: false, column: 2 });
+  });
+
+  it("rejects a wrong sign, a lone sign, stray characters and odd lengths", () => {
+    expect(replayScratchpad(q, "+502020")).toMatchObject({ ok: false, reason: expect.stringContaining("sign") });
+    expect(replayScratchpad(q, "-")).toMatchObject({ ok: false });
+    expect(replayScratchpad(p, "31+41")).toMatchObject({ ok: false });
+    expect(replayScratchpad(p, "314")).toMatchObject({ ok: false, reason: expect.stringContaining("length") });
+    expect(replayScratchpad(p, "31414141")).toMatchObject({ ok: false });
+  });
+});
