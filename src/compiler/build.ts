@@ -147,7 +147,7 @@ class Builder {
       const value = this.expr(decl.value, section);
       const t = this.typed.types.get(decl.value);
       return this.add(
-        { kind: "term", op: "term", name, section, dtype: this.dtypeOf(t), level: this.levelOf(t), params: decl.origin ? { origin: decl.origin } : {}, inputs: [{ port: "value", node: value }], ...this.spanField(decl.span) },
+        { kind: "term", op: "term", name, section, dtype: this.dtypeOf(t), level: this.levelOf(t), params: {}, inputs: [{ port: "value", node: value }], ...this.spanField(decl.span) },
         `${section}.${name}`,
       );
     });
