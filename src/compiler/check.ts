@@ -66,6 +66,9 @@ class Checker {
   private readonly used = new Set<string>();
   private readonly budgetLevels = new Map<string, Span>();
   private groupSize: number | undefined;
+  private readonly inProgress = new Set<string>();
+  private readonly cycleReported = new Set<string>();
+  private readonly constStack = new Set<HExpr>();
   private samplesIsRule = false;
 
   constructor(private readonly p: HPipeline) {
@@ -225,7 +228,7 @@ class Checker {
         return { kind: "symbol", axes: STEP };
       case "const": {
         this.used.add(`const:${ref.name}`);
-        return this.typeOf(ref.decl.value);
+        return this.guarded(`const:${ref.name}`, ref.decl, span, () => this.typeOf(ref.decl.value));
       }
       case "binding": {
         this.used.add(`binding:${ref.name}`);
@@ -235,7 +238,7 @@ class Checker {
           this.report(diagnostic("RLP0211", "`loss` cannot be used inside another expression").primary(span, "used here").build());
           return ERROR_TYPE;
         }
-        return this.typeOf(decl.value);
+        return this.guarded(`binding:${ref.name}`, decl, span, () => this.typeOf(decl.value));
       }
       case "term":
         return this.termType(ref.section, ref.name, span);
@@ -304,6 +307,28 @@ class Checker {
     for (const k of cycle) builder.secondary(decls.get(k)!.decl.nameSpan, `\`${decls.get(k)!.name}\` is defined here`);
     this.report(builder.help("terms are computed once per step from each other, so their definitions cannot form a cycle").build());
     for (const k of cycle) this.termTypes.set(k, ERROR_TYPE);
+  }
+
+  /** Typing a binding or constant that is already being typed means they define each other. */
+  private guarded(key: string, decl: Decl, usedAt: Span, body: () => VType): VType {
+    if (this.inProgress.has(key)) {
+      if (!this.cycleReported.has(key)) {
+        this.cycleReported.add(key);
+        this.report(
+          diagnostic("RLP0401", `\`${decl.name}\` is defined in terms of itself`)
+            .primary(usedAt, "this reference closes the cycle")
+            .secondary(decl.nameSpan, `\`${decl.name}\` is defined here`)
+            .build(),
+        );
+      }
+      return ERROR_TYPE;
+    }
+    this.inProgress.add(key);
+    try {
+      return body();
+    } finally {
+      this.inProgress.delete(key);
+    }
   }
 
   private termType(section: "reward" | "advantage", name: string, usedAt: Span | undefined): VType {
@@ -644,8 +669,16 @@ class Checker {
 
   private refConst(ref: Ref, env: ReadonlyMap<string, number | string>): CValue | undefined {
     switch (ref.kind) {
-      case "const":
-        return this.constEval(ref.decl.value, env);
+      case "const": {
+        // A constant defined through itself has no value (the cycle is reported when typing).
+        if (this.constStack.has(ref.decl.value)) return undefined;
+        this.constStack.add(ref.decl.value);
+        try {
+          return this.constEval(ref.decl.value, env);
+        } finally {
+          this.constStack.delete(ref.decl.value);
+        }
+      }
       case "level":
         return env.get(ref.name);
       case "symbol":

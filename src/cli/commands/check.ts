@@ -4,7 +4,7 @@
  */
 import { stat, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { compileFile, type Phase } from "../../compiler/index.js";
+import { compileFile, Stdlib, type Phase } from "../../compiler/index.js";
 import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { renderJson } from "../../compiler/diagnostics/render-json.js";
 import { renderText, summaryLine } from "../../compiler/diagnostics/render-text.js";
@@ -50,8 +50,9 @@ export const checkCommand: Command = {
     const all: Diagnostic[] = [];
     const sources = new SourceMap();
     const perFile: { file: string; valid: boolean; errors: number; warnings: number }[] = [];
+    const stdlib = new Stdlib();
     for (const file of files) {
-      const result = await compileFile(file, stopAfter === undefined ? {} : { stopAfter });
+      const result = await compileFile(file, stopAfter === undefined ? { stdlib } : { stopAfter, stdlib });
       for (const s of result.sources.all()) sources.add(s);
       all.push(...result.diagnostics);
       const errors = result.diagnostics.filter((d) => d.severity === "error").length;
