@@ -84,6 +84,13 @@ describe("operators", () => {
     expect(per(r, "i3")).toEqual(zip((i) => (WELL_FORMED[i] === 0 ? -1 : CORRECT[i] === 1 ? BUDGET[i]! : 0)));
   });
 
+  it("evaluates if per token, with rollout-level branches broadcast to tokens", () => {
+    const r = run(`tk = if logp < -0.65 then tokens else -1`);
+    const tk = r.terms["tk"]!;
+    expect(tk.set.levels).toEqual(["prompt", "budget", "sample", "token"]);
+    expect([...tk.data]).toEqual(HAND.rollouts.flatMap((ro) => [...ro.logp].map((l) => (l < -0.65 ? ro.tokens : -1))));
+  });
+
   it("selects text with if", () => {
     const r = run(`
       size = if budget == 4 then "long" else "short"
