@@ -88,53 +88,46 @@ export function runPass(ir: IrDocument, nodes: readonly IrNode[], index: LevelIn
       if (producer === undefined || !isEvaluable(producer)) continue;
       const v = values.get(input.node);
       if (v === undefined) throw new UnsupportedNode(node.id, node.op, `input \`${input.port}\` (${input.node}) has no value`);
-      out.set(input.port, set === undefined ? v : project(node, v, set));
+      out.set(input.port, set === undefined ? v : broadcast(index, v, set));
     }
     return out;
   };
 
-  const project = (node: IrNode, v: Value, set: LevelSet): Value => {
-    try {
-      return broadcast(index, v, set);
-    } catch (e) {
-      if (e instanceof RangeError) throw new UnsupportedNode(node.id, node.op, e.message);
-      throw e;
-    }
-  };
-
-  for (const node of nodes) {
-    const set = index.set(node.level);
-    let value: Value;
+  const evalNode = (node: IrNode, set: LevelSet): Value => {
     switch (node.kind) {
       case "const":
-        value = evalConst(node, set);
-        break;
+        return evalConst(node, set);
       case "field":
-        value = evalField(node, set, index, env, guard);
-        break;
+        return evalField(node, set, index, env, guard);
       case "op":
-        value = evalOp(node, set, inputsOf(node, set), index);
-        break;
+        return evalOp(node, set, inputsOf(node, set), index);
       case "call":
-        value = evalCall(node, set, inputsOf(node, set), { index, env, guard });
-        break;
+        return evalCall(node, set, inputsOf(node, set), { index, env, guard });
       case "reduce": {
         const inputs = inputsOf(node, undefined);
-        value = evalReduce(node, set, inputs.get("value"), inputs.get("where"), index);
-        break;
+        return evalReduce(node, set, inputs.get("value"), inputs.get("where"), index);
       }
       case "term":
       case "filter": {
-        const inner = inputsOf(node, set).get(node.kind === "term" ? "value" : "cond");
-        if (inner === undefined) throw new UnsupportedNode(node.id, node.op, "no input value");
-        value = inner;
+        const value = inputsOf(node, set).get(node.kind === "term" ? "value" : "cond");
+        if (value === undefined) throw new UnsupportedNode(node.id, node.op, "no input value");
         sink(value, node.kind === "filter");
-        break;
+        return value;
       }
       default:
         throw new UnsupportedNode(node.id, node.op, `node kind \`${node.kind}\` has no value`);
     }
-    values.set(node.id, value);
+  };
+
+  for (const node of nodes) {
+    try {
+      values.set(node.id, evalNode(node, index.set(node.level)));
+    } catch (e) {
+      // The level index throws RangeError when a value would go to a level set that does not contain
+      // its own, which the compiler's level checks rule out; name the node if it happens anyway.
+      if (e instanceof RangeError) throw new UnsupportedNode(node.id, node.op, e.message);
+      throw e;
+    }
   }
   return { index, values, rewardErrors, drops, ...(fault ? { fault } : {}) };
 }

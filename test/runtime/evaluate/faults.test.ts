@@ -4,13 +4,15 @@ import {
   InvalidBatch,
   MissingInput,
   NonFiniteValue,
+  PrimitiveFailed,
   RewardFunctionFailed,
   rolloutValues,
+  UnsupportedNode,
   type EvalEnv,
   type RolloutBatch,
 } from "../../../src/runtime/evaluate/index.js";
 import { HAND } from "./fixtures.js";
-import { pipeline, rollout, TASK_ENV } from "./helpers.js";
+import { compileText, pipeline, rollout, TASK_ENV } from "./helpers.js";
 
 function caught(f: () => unknown): unknown {
   try {
@@ -149,5 +151,36 @@ describe("bad batches and missing inputs", () => {
   it("needs reference log-probs for kl_penalty and the task for well_formed", () => {
     expect(() => evaluate(pipeline({ advantage: "A = score - kl_penalty(policy, reference)" }), HAND, TASK_ENV)).toThrow(MissingInput);
     expect(() => evaluate(pipeline({ reward: "score = well_formed(text)" }), HAND, {})).toThrow(MissingInput);
+  });
+
+  it("names a node whose input is finer than its own level (IR not from the compiler)", () => {
+    const ir = pipeline({});
+    const broken = { ...ir, nodes: ir.nodes.map((n) => (n.id === "advantage.A" ? { ...n, level: ["prompt"] } : n)) };
+    const e = caught(() => evaluate(broken, HAND, TASK_ENV));
+    expect(e).toBeInstanceOf(UnsupportedNode);
+    expect((e as UnsupportedNode).nodeId).toBe("advantage.A");
+  });
+
+  it("reports a group primitive that rejects its input as a whole", () => {
+    const e = caught(() => evaluate(pipeline({ advantage: "A = whiten(score)" }), { prompts: HAND.prompts, rollouts: HAND.rollouts.slice(0, 1) }, TASK_ENV));
+    expect(e).toBeInstanceOf(PrimitiveFailed);
+    expect((e as PrimitiveFailed).op).toBe("whiten");
+  });
+
+  it("reports an extern function the environment does not provide", () => {
+    const ir = compileText(`
+use std.tasks.{arith}
+extern fn judge(text: text) -> f32
+pipeline t {
+  policy = tiny_lm(preset: "arith")
+  data   = arith(digits: 1..2)
+  rollout { prompts = 2  max_tokens = 8  samples = 2 }
+  reward { score = judge(text) }
+  advantage { A = score }
+  loss = ppo_clip(A)
+  optimize { optimizer = adam(lr: 1e-3) }
+}`);
+    const batch: RolloutBatch = { prompts: HAND.prompts, rollouts: [rollout({ prompt: 0, sample: 0 })] };
+    expect(() => evaluate(ir, batch, TASK_ENV)).toThrow(UnsupportedNode);
   });
 });

@@ -135,3 +135,13 @@ pipeline g {
     });
   }
 });
+
+describe("degenerate batches", () => {
+  it("evaluates a batch without rollouts to an empty plan", async () => {
+    const ir = await compilePipeline("pipelines/grpo.rlp");
+    const result = evaluate(ir, { prompts: [{ id: "p", fields: { target: "1", difficulty: 1 } }], rollouts: [] }, TASK_ENV);
+    expect(result.loss.terms.map((t) => [t.op, t.mask.length])).toEqual([["ppo_clip", 0], ["kl", 0]]);
+    expect(result.keep).toEqual([true]);
+    expect(result.metrics).toEqual({});
+  });
+});
