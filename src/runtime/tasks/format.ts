@@ -68,3 +68,12 @@ export function wellFormed(text: string): boolean {
 export function verify(answer: string | undefined, target: string): boolean {
   return answer !== undefined && answer === target;
 }
+
+/**
+ * The text functions in the shape the reward evaluator takes (`EvalEnv.task`): a response with no
+ * answer reads as "", which equals no target.
+ */
+export const arithTextFunctions: { readonly wellFormed: (text: string) => boolean; readonly extractAnswer: (text: string) => string } = Object.freeze({
+  wellFormed,
+  extractAnswer: (text: string): string => extractAnswer(text) ?? "",
+});

@@ -2,11 +2,14 @@
  * The scratchpad: schoolbook column arithmetic, least significant column first, one fixed-width
  * step per column and no separators.
  *
- *     full     per column: top digit, bottom digit, result digit, carry out   (4 tokens)
- *     compact  per column: result digit, carry out                           (2 tokens)
+ *     full     per column: top digit, bottom digit, carry out, result digit   (4 tokens)
+ *     compact  per column: carry out, result digit                           (2 tokens)
  *
- * Why this shape: each result digit is a function of the three or four tokens just before it (the
- * copied digits and the previous step's carry), so a 2-layer model needs no long-range arithmetic;
+ * so a step reads as the column's sum: `8513` is 8 + 5 = 13, `2418` is 2 − 4 = 8 borrowing 10,
+ * `6742` is 6 × 7 = 42. Why this shape: each step is a function of the few tokens just before it
+ * (the copied digits and the previous step's carry), so a 2-layer model needs no long-range
+ * arithmetic; the carry comes first because it is a threshold of the column sum (a monotone, easy
+ * function) and, once written, leaves the digit as sum − 10·carry instead of a bare mod 10;
  * the only long-range moves are copies whose positions are fixed for a difficulty (every problem of
  * one difficulty has the same layout). The `full` form even turns the operand look-up into a copy of
  * its own; `compact` fuses look-up and addition, halving the tokens. Steps have a fixed width, so a
@@ -102,12 +105,12 @@ export function renderScratchpad(problem: ArithProblem, reasoning: Reasoning): s
   if (reasoning.kind === "direct") return "";
   const proc = procedure(problem);
   const sign = proc.sign ?? "";
-  if (reasoning.kind === "full") return sign + proc.columns.map((c) => `${c.top}${c.bottom}${c.digit}${c.carry}`).join("");
+  if (reasoning.kind === "full") return sign + proc.columns.map((c) => `${c.top}${c.bottom}${c.carry}${c.digit}`).join("");
   const k = reasoning.columns;
   if (!Number.isInteger(k) || k < 1 || k > problem.difficulty) {
     throw new TaskParamError("reasoning", `compact columns must be in 1..${problem.difficulty}, got ${k}`);
   }
-  return sign + proc.columns.slice(0, k).map((c) => `${c.digit}${c.carry}`).join("");
+  return sign + proc.columns.slice(0, k).map((c) => `${c.carry}${c.digit}`).join("");
 }
 
 export type ScratchpadReplay =
@@ -151,8 +154,8 @@ export function replayScratchpad(problem: ArithProblem, scratchpad: string): Scr
     if (full && (Number(step[0]) !== t || Number(step[1]) !== b)) {
       return { ok: false, reason: `copied ${step[0]}${step[1]}, the operands have ${t}${b}`, column: i };
     }
-    const digit = Number(step[width - 2]);
-    const carry = Number(step[width - 1]);
+    const carry = Number(step[width - 2]);
+    const digit = Number(step[width - 1]);
     const want = columnStep(problem.op, t, b, carryIn);
     if (digit !== want.digit || carry !== want.carry) {
       return { ok: false, reason: `wrote ${digit} carry ${carry}, the rule gives ${want.digit} carry ${want.carry}`, column: i };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetPrefill, extractAnswer, formatResponse, parseBudget, TaskParamError, verify, wellFormed } from "../../../src/runtime/tasks/index.js";
+import { arithTextFunctions, budgetPrefill, extractAnswer, formatResponse, parseBudget, TaskParamError, verify, wellFormed } from "../../../src/runtime/tasks/index.js";
 
 describe("extractAnswer", () => {
   it("reads the answer after </think> up to <eos> or the end", () => {
@@ -79,5 +79,13 @@ describe("prefills", () => {
   it("formats whole responses", () => {
     expect(formatResponse("31", "13")).toBe("<think>31</think>13<eos>");
     expect(formatResponse("", "13", 8)).toBe("<think budget=8></think>13<eos>");
+  });
+});
+
+describe("arithTextFunctions", () => {
+  it("reads a missing answer as the empty string, which matches no target", () => {
+    expect(arithTextFunctions.extractAnswer("<think></think>13<eos>")).toBe("13");
+    expect(arithTextFunctions.extractAnswer("<think>13<eos>")).toBe("");
+    expect(arithTextFunctions.wellFormed("<think></think>13<eos>")).toBe(true);
   });
 });
