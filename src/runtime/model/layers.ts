@@ -7,9 +7,14 @@ import { colSum, transpose2d, type ConstCache } from "../tfjs/ops.js";
 
 export const LN_EPS = 1e-5;
 
-/** x [N, in] @ w [in, out] + b [out]. */
+/** x [N, in] @ w [in, out] + b [out], as one fused kernel (XNNPACK adds the bias in its GEMM). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, w), b);
+  return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+}
+
+/** relu(linear(x, w, b)), fused. */
+export function linearRelu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w, bias: b, activation: "relu" }) as tf.Tensor2D;
 }
 
 export interface LinearGrads {

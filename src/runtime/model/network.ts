@@ -11,7 +11,7 @@ import { attentionBackward, attentionForward, type AttentionShape } from "./atte
 import type { TinyLMConfig } from "./config.js";
 import { causalMask, checkBatch, embedOneHot, hasPadding, paddedCausalMask, targetOneHot, type SeqBatch } from "./encode.js";
 import { headStats, headStatsBackward } from "./head.js";
-import { layerNorm, layerNormBackward, linear, linearBackward } from "./layers.js";
+import { layerNorm, layerNormBackward, linear, linearBackward, linearRelu } from "./layers.js";
 import { blockParam } from "./params.js";
 
 export type ParamTensors = Readonly<Record<string, tf.Tensor>>;
@@ -148,7 +148,7 @@ export function trunk(
     const att = attentionForward(qs, k, v, mask, shape);
     x = tf.add(x, linear(att.o, p("proj.weight"), p("proj.bias"))) as tf.Tensor2D;
     const ln2 = layerNorm(x, p("ln2.weight"), p("ln2.bias"));
-    const h = tf.relu(linear(ln2.y, p("fc1.weight"), p("fc1.bias")));
+    const h = linearRelu(ln2.y, p("fc1.weight"), p("fc1.bias"));
     x = tf.add(x, linear(h, p("fc2.weight"), p("fc2.bias"))) as tf.Tensor2D;
     save?.({ xhat1: ln1.xhat, rstd1: ln1.rstd, a1: ln1.y, qs, k, v, p: att.p, o: att.o, xhat2: ln2.xhat, rstd2: ln2.rstd, a2: ln2.y, h });
   }
