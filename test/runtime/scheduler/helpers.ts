@@ -2,14 +2,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Effect, Layer } from "effect";
+import { Effect } from "effect";
 import { compileFile, compileSource } from "../../../src/compiler/index.js";
 import type { IrDocument } from "../../../src/compiler/ir/types.js";
 import { SourceFile, SourceMap } from "../../../src/compiler/source.js";
 import { applyOverrides, parseOverrides } from "../../../src/runtime/run/overrides.js";
 import { layers } from "../../../src/runtime/run/program.js";
 import { planRun, type RunPlan } from "../../../src/runtime/scheduler/plan.js";
-import { MemorySink } from "../../../src/runtime/services/metrics.js";
+import type { Checkpoints } from "../../../src/runtime/services/checkpoints.js";
+import type { Executor } from "../../../src/runtime/services/executor.js";
+import { MemorySink, type Metrics } from "../../../src/runtime/services/metrics.js";
+import type { Random } from "../../../src/runtime/services/random.js";
+import type { Tasks } from "../../../src/runtime/services/tasks.js";
 import type { BackendName } from "../../../src/runtime/tfjs/backend.js";
 
 export const backend = (process.env["RLP_TEST_BACKEND"] ?? "wasm") as BackendName;
@@ -44,9 +48,11 @@ pipeline t {
 }
 
 /** Runs `effect` with every service a step needs (a fresh executor, a temporary run directory). */
-export function withServices<A, E, R>(ir: IrDocument, effect: (plan: RunPlan) => Effect.Effect<A, E, R>, options: { seed?: number; sink?: MemorySink } = {}) {
+type Services = Executor | Tasks | Random | Metrics | Checkpoints;
+
+export function withServices<A, E>(ir: IrDocument, effect: (plan: RunPlan) => Effect.Effect<A, E, Services>, options: { seed?: number; sink?: MemorySink } = {}): Promise<A> {
   const plan = planRun(ir);
   const dir = mkdtempSync(join(tmpdir(), "rlp-step-"));
   const config = { ir, dir, seed: options.seed ?? 1, backend, steps: 1, checkpointEvery: 1, keepCheckpoints: 2, workers: 0, sinks: [options.sink ?? new MemorySink()], stop: { requested: false }, resume: false };
-  return Effect.runPromise(Effect.scoped(effect(plan).pipe(Effect.provide(layers(config, plan) as Layer.Layer<never>))) as Effect.Effect<A, E, never>);
+  return Effect.runPromise(Effect.scoped(effect(plan).pipe(Effect.provide(layers(config, plan)))));
 }
