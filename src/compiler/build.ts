@@ -54,7 +54,7 @@ class Builder {
   }
 
   private levelOf(t: VType | undefined): string[] {
-    if (t === undefined) return [];
+    if (t === undefined || t.axes.size === 0) return [];
     return this.typed.hierarchy.filter((h) => t.axes.has(h));
   }
 
@@ -66,9 +66,7 @@ class Builder {
 
   private add(node: Omit<IrNode, "id">, id?: string): string {
     const nodeId = id ?? `n${++this.counter}`;
-    const span = node.span;
-    const { span: _s, ...rest } = node;
-    this.nodes.push(span === undefined ? { id: nodeId, ...rest } : { id: nodeId, ...rest, span });
+    this.nodes.push({ id: nodeId, ...node });
     return nodeId;
   }
 

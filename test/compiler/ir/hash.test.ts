@@ -11,8 +11,8 @@ describe("irHash", () => {
   });
 
   it("is pinned: a change here invalidates every checkpoint and resolved file", () => {
-    expect(grpoIr().hash).toBe("bc10cdb2268c885faaadbe18656f5232045a0297d67e619dda55f73a2cf2da42");
-    expect(hbpoIr().hash).toBe("b45076629eab8a8869dbb23ac658324c8eb06a5262fd9a2d9864af2120940591");
+    expect(grpoIr().hash).toBe("0bfe66a78dff014c19ab7e7ce80723938952a1a2e23db9ef5dbac391c5354691");
+    expect(hbpoIr().hash).toBe("c41225c7cfd5906b1230486b50fad347d8b3071e6a2b3856ed3deb22f045993f");
   });
 
   it("ignores the rlp version, the stored hash and node spans", () => {
