@@ -112,7 +112,7 @@ function attentionShape(cfg: TinyLMConfig, b: SeqBatch): AttentionShape {
   return { T: b.steps, B: b.batch, heads: cfg.heads, dh: cfg.dModel / cfg.heads };
 }
 
-function maskFor(cfg: TinyLMConfig, b: SeqBatch, consts: ConstCache): tf.Tensor4D {
+function maskFor(b: SeqBatch, consts: ConstCache): tf.Tensor4D {
   const T = b.steps;
   if (!hasPadding(b)) return consts.get(`causal:${T}`, () => tf.tensor4d(causalMask(T), [T, 1, 1, T]));
   return tf.tensor4d(paddedCausalMask(b), [T, b.batch, 1, T]);
@@ -133,7 +133,7 @@ export function trunk(
   const N = b.steps * b.batch;
   const shape = attentionShape(cfg, b);
   const scale = 1 / Math.sqrt(shape.dh);
-  const mask = maskFor(cfg, b, consts);
+  const mask = maskFor(b, consts);
   const table = tf.concat([param<tf.Rank.R2>(params, "emb.weight"), param<tf.Rank.R2>(params, "pos.weight")], 0);
   let x: tf.Tensor2D = tf.matMul(tf.tensor2d(embedOneHot(cfg, b, false), [N, cfg.vocab + cfg.maxSeq]), table);
   for (let l = 0; l < cfg.layers; l++) {

@@ -15,8 +15,16 @@ import { ShardEngine, type RowStats } from "./shard.js";
 import type { TinyLM } from "./tiny-lm.js";
 import type { WorkerError, WorkerInit, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
+/**
+ * Cores - 1, at most 3: each shard pays a fixed per-op dispatch cost, so past four shards a
+ * 64-row batch is cut into slices too thin to gain (an estimate: only 2 cores were measured).
+ */
+export function defaultWorkers(): number {
+  return Math.min(3, Math.max(0, availableParallelism() - 1));
+}
+
 export interface PoolOptions {
-  /** Worker threads besides the main thread (default: available cores - 1). 0 runs everything in this thread. */
+  /** Worker threads besides the main thread (default: defaultWorkers()). 0 runs everything in this thread. */
   readonly workers?: number;
   /** Backend of the workers (default: the current backend when it is wasm or cpu). */
   readonly backend?: "wasm" | "cpu";
@@ -159,7 +167,7 @@ export class ShardPool {
     const current = tf.getBackend();
     const onCpu = current === "wasm" || current === "cpu";
     // Worker replicas are CPU backends: they add cores to a CPU run, not to a GPU one.
-    const n = options.workers ?? (onCpu ? Math.max(0, availableParallelism() - 1) : 0);
+    const n = options.workers ?? (onCpu ? defaultWorkers() : 0);
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`workers must be a non-negative integer, got ${n}`);
     const local = new ShardEngine(model);
     if (n === 0) return new ShardPool(model, [local], []);

@@ -4,6 +4,7 @@
  * Every backend package is imported dynamically, only when asked for: the optional ones (webgpu,
  * tfjs-node) are not dependencies of rlp and may be missing.
  */
+import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import { BackendUnavailable } from "./errors.js";
 import { ensureGradients } from "./gradients.js";
@@ -103,7 +104,8 @@ export async function initBackend(name: BackendName = "wasm", options: InitOptio
         try {
           await import(pkg);
           await activate("tensorflow", name, TF_NODE_HELP);
-          return { name, simd: false, threads: 0, asyncReadsOnly: false, device: `libtensorflow via ${pkg}`, tfjsVersion };
+          // libtensorflow runs its own thread pools over every core (or on the GPU)
+          return { name, simd: false, threads: availableParallelism(), asyncReadsOnly: false, device: `libtensorflow via ${pkg}`, tfjsVersion };
         } catch (cause) {
           if (cause instanceof BackendUnavailable) throw cause;
           failures.push(`${pkg}: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`);

@@ -51,6 +51,21 @@ describe("sampler", () => {
     });
   }
 
+  it("stays exact across several KV-cache chunks", async () => {
+    const S = model.config.maxSeq;
+    const reqs: SampleRequest[] = [
+      { prompt: [1], maxTokens: S - 1 },
+      { prompt: [2, 3, 4, 5, 6], prefill: [7, 8, 9], maxTokens: S - 5 },
+    ];
+    const res = await sample(model, reqs, { seed: 21 });
+    const again = await rescore(model, reqs, res, 1);
+    res.forEach((r, b) => {
+      expect(r.tokens.length).toBe(reqs[b]!.maxTokens);
+      expect(maxAbsDiff(r.logp, again[b]!.logp)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(r.entropy, again[b]!.entropy)).toBeLessThan(1e-4);
+    });
+  });
+
   it("places prefills first, marks them, and never exceeds maxTokens", async () => {
     const res = await sample(model, ragged, { seed: 2 });
     expect(Array.from(res[1]!.tokens.subarray(0, 2))).toEqual([5, 6]);
