@@ -9,7 +9,7 @@
 import { IR_SCHEMA, type JsonSchema } from "./schema.js";
 
 export interface CanonicalOptions {
-  /** Spaces per level; 0 writes compact JSON on one line (used for hashing). */
+  /** Spaces per level; 0 writes compact JSON on one line. */
   readonly indent: number;
 }
 

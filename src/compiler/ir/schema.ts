@@ -39,7 +39,7 @@ export const IR_SCHEMA: JsonSchema = {
       rlp_version: { type: "string" },
       pipeline: id,
       source: { type: "string" },
-      hash: { type: "string", pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the canonical JSON without rlp_version, hash and spans." },
+      hash: { type: "string", pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the content without rlp_version, hash and node spans (see irHash)." },
       hierarchy: {
         type: "array",
         description: "Levels from coarsest to finest: prompt, declared levels, sample, token.",
