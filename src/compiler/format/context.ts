@@ -4,7 +4,7 @@
  * comments themselves (blocks, operator chains) ask for `body` and the comment docs separately.
  */
 import type { CstNode, IToken } from "chevrotain";
-import { breakParent, freshLine, hardline, lineSuffix, type Doc } from "./doc.js";
+import { breakParent, freshLine, hardline, lineEnd, lineSuffix, type Doc } from "./doc.js";
 import type { Node } from "./cst.js";
 import type { Comment, Trivia } from "./trivia.js";
 
@@ -34,24 +34,21 @@ export function leadingDoc(ctx: Ctx, node: Node): Doc {
   return ctx.trivia.leading(node).map(leadingComment);
 }
 
+/**
+ * Trailing comments go at the end of the line (after any separator) and end it: a comment that
+ * ends a line in the input ends a line in the output, so it stays on the code it follows.
+ */
 export function trailingDoc(ctx: Ctx, node: Node): Doc {
-  return ctx.trivia.trailing(node).map((c) => [lineSuffix(c.text, c.text.startsWith("//")), breakParent]);
+  const comments = ctx.trivia.trailing(node);
+  if (comments.length === 0) return "";
+  return [comments.map((c) => lineSuffix(c.text, c.text.startsWith("//"))), breakParent, lineEnd];
 }
 
 export function withComments(ctx: Ctx, node: Node, body: Doc): Doc {
   return [leadingDoc(ctx, node), body, trailingDoc(ctx, node)];
 }
 
-/**
- * A token as written, with its comments. A comment that ends the line after a token in the
- * middle of a construct (`x = // why` / `1`) keeps that line break, so it stays on that token.
- */
+/** A token as written, with its comments. */
 export function tok(ctx: Ctx, token: IToken): Doc {
-  const trailing = ctx.trivia.trailing(token);
-  return [leadingDoc(ctx, token), token.image, trailingDoc(ctx, token), trailing.length > 0 ? hardline : ""];
-}
-
-/** An opening bracket, after which the construct breaks anyway when a comment follows it. */
-export function opener(ctx: Ctx, token: IToken): Doc {
   return withComments(ctx, token, token.image);
 }

@@ -20,6 +20,10 @@ export type Command =
   | { readonly kind: "line"; readonly soft: boolean; readonly hard: boolean }
   /** A newline only if the current line already holds text: own-line comments start lines. */
   | { readonly kind: "freshLine" }
+  /** The line ends here: the next text (other than `glue`) starts a new line. */
+  | { readonly kind: "lineEnd" }
+  /** Text that may still follow a `lineEnd` on its line: separators (`,`). */
+  | { readonly kind: "glue"; readonly text: string }
   /** Forces every enclosing group to break. */
   | { readonly kind: "breakParent" }
   /** Chooses by the mode of the enclosing group (e.g. a trailing comma only when broken). */
@@ -37,6 +41,11 @@ export const softline: Doc = { kind: "line", soft: true, hard: false };
 export const hardline: Doc = { kind: "line", soft: false, hard: true };
 export const freshLine: Doc = { kind: "freshLine" };
 export const breakParent: Doc = { kind: "breakParent" };
+export const lineEnd: Doc = { kind: "lineEnd" };
+
+export function glue(text: string): Doc {
+  return { kind: "glue", text };
+}
 
 export function group(contents: Doc, broken = false): Doc {
   return { kind: "group", contents, broken };

@@ -89,7 +89,8 @@ function alignRun(ctx: Ctx, run: readonly Aligned[], out: Map<number, Doc>): voi
   run.forEach((b, i) => {
     const code = measure(ctx, docs[i]!);
     const withSuffixes = layout(docs[i]!, { width: ctx.width - 2 * ctx.depth, commentColumn: 0 });
-    if (ctx.trivia.trailing(b.item).length > 0 || withSuffixes !== code) column = Math.max(column, 2 * ctx.depth + code.length + 2);
+    const lineComment = ctx.trivia.trailing(b.item).some((c) => c.text.startsWith("//")) || withSuffixes.slice(code.length).includes("//");
+    if (lineComment) column = Math.max(column, 2 * ctx.depth + code.length + 2);
   });
   run.forEach((b, i) => out.set(b.index, commentColumn(column, [docs[i]!, trailingDoc(ctx, b.item)])));
 }

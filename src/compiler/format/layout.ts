@@ -13,7 +13,7 @@ interface Frame {
   readonly indent: number;
   readonly mode: Mode;
   readonly doc: Doc;
-  /** Where trailing comments flushed inside this frame are padded to. */
+  /** Where trailing `//` comments flushed inside this frame are padded to. */
   readonly commentColumn: number;
 }
 
@@ -43,6 +43,7 @@ function forcedBreaks(): (doc: Doc) => boolean {
           result = doc.hard;
           break;
         case "freshLine":
+        case "lineEnd":
         case "breakParent":
           result = true;
           break;
@@ -53,6 +54,7 @@ function forcedBreaks(): (doc: Doc) => boolean {
           result = forced(doc.broken);
           break;
         case "lineSuffix":
+        case "glue":
           result = false;
           break;
         default:
@@ -101,7 +103,11 @@ function fits(next: Frame, rest: readonly Frame[], width: number, forced: (doc: 
           if (!doc.soft) remaining -= 1;
           break;
         case "freshLine":
+        case "lineEnd":
           return true;
+        case "glue":
+          remaining -= doc.text.length;
+          break;
         default:
           break;
       }
@@ -115,6 +121,8 @@ export function layout(doc: Doc, options: LayoutOptions): string {
   const lines: string[] = [];
   let current = "";
   let suffixes: { text: string; endsLine: boolean; column: number }[] = [];
+  /** Set after a trailing comment: the next text starts a new line. */
+  let lineMustEnd = false;
 
   const write = (text: string): void => {
     // A space that would start a line (after a forced break) is dropped.
@@ -130,27 +138,31 @@ export function layout(doc: Doc, options: LayoutOptions): string {
     lines.push(current.trimEnd());
     current = " ".repeat(indent);
   };
-  // Deferred comments go at the end of the line, `//` ones last; a second `//` comment on the
-  // same line would swallow the first, so it moves to a line of its own below.
+  // Deferred comments go at the end of the line: block comments one space after the code, `//`
+  // comments last, padded to the comment column. A second `//` comment on the same line would
+  // swallow the first, so it moves to a line of its own below.
   const flushSuffixes = (indent: number): void => {
     const pending = [...suffixes.filter((s) => !s.endsLine), ...suffixes.filter((s) => s.endsLine)];
     suffixes = [];
+    if (pending.length > 0) current = current.trimEnd();
     pending.forEach((suffix, i) => {
       if (i > 0 && pending[i - 1]!.endsLine) {
         breakLine(indent);
         write(suffix.text);
-      } else write(" ".repeat(i === 0 ? Math.max(2, suffix.column - current.length) : 1) + suffix.text);
+      } else write(" ".repeat(suffix.endsLine ? Math.max(2, suffix.column - current.length) : 1) + suffix.text);
     });
   };
   const newline = (indent: number): void => {
     flushSuffixes(indent);
     breakLine(indent);
+    lineMustEnd = false;
   };
 
   const stack: Frame[] = [{ indent: 0, mode: "break", doc, commentColumn: options.commentColumn }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const d = frame.doc;
     if (typeof d === "string") {
+      if (lineMustEnd && d.trim() !== "") newline(frame.indent);
       write(d);
       continue;
     }
@@ -185,6 +197,12 @@ export function layout(doc: Doc, options: LayoutOptions): string {
         break;
       case "lineSuffix":
         if (options.suffixes !== false) suffixes.push({ text: d.text, endsLine: d.endsLine, column: frame.commentColumn });
+        break;
+      case "lineEnd":
+        lineMustEnd = true;
+        break;
+      case "glue":
+        write(d.text);
         break;
       case "breakParent":
         break;

@@ -4,16 +4,16 @@
  * written by the formatter; comments before the closing bracket stay inside the list.
  */
 import type { CstNode, IToken } from "chevrotain";
-import { opener, tok, trailingDoc, type Ctx } from "./context.js";
-import { group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
+import { tok, trailingDoc, type Ctx } from "./context.js";
+import { glue, group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
 
-export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], close: IToken): Doc {
+export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], close: IToken, trailingComma = true): Doc {
   const closing = ctx.trivia.leading(close);
   const closeDoc: Doc = [close.image, trailingDoc(ctx, close)];
-  if (items.length === 0 && closing.length === 0) return [opener(ctx, open), closeDoc];
+  if (items.length === 0 && closing.length === 0) return [tok(ctx, open), closeDoc];
 
   const inner: Doc[] = [];
-  if (items.length > 0) inner.push(softline, join([",", line], items.map((item) => ctx.print(item))), ifBreak(","));
+  if (items.length > 0) inner.push(softline, join([glue(","), line], items.map((item) => ctx.print(item))), trailingComma ? ifBreak(glue(",")) : "");
   // A comment after an own-line comment starts a new line too, or it would be commented out.
   let afterOwnLine = false;
   for (const comment of closing) {
@@ -22,5 +22,5 @@ export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], clo
     afterOwnLine = ownLine || comment.text.startsWith("//");
   }
   const forced = closing.some((c) => c.placement !== "inline");
-  return group([opener(ctx, open), indent(inner), softline, closeDoc], forced);
+  return group([tok(ctx, open), indent(inner), softline, closeDoc], forced);
 }

@@ -1,7 +1,7 @@
 /** Declarations and blocks: `use`, `pipeline`, `algorithm`, `extern fn`, members and sections. */
 import type { CstNode, IToken } from "chevrotain";
-import { opener, tok, trailingDoc, type Ctx } from "./context.js";
-import { childNodes, children, isSeparator, isToken, nodes, token } from "./cst.js";
+import { tok, trailingDoc, type Ctx } from "./context.js";
+import { childNodes, children, isSeparator, isToken, nodes, startOf, token } from "./cst.js";
 import { group, hardline, indent, line, type Doc } from "./doc.js";
 import { sequence } from "./items.js";
 import { delimited } from "./lists.js";
@@ -20,9 +20,9 @@ function braces(ctx: Ctx, open: IToken, items: readonly CstNode[], close: IToken
   const tail = ctx.trivia.leading(close);
   const closeDoc: Doc = [close.image, trailingDoc(ctx, close)];
   if (items.length === 0 && tail.length === 0) {
-    return ctx.trivia.trailing(open).length === 0 ? [opener(ctx, open), closeDoc] : [opener(ctx, open), hardline, closeDoc];
+    return ctx.trivia.trailing(open).length === 0 ? [tok(ctx, open), closeDoc] : [tok(ctx, open), hardline, closeDoc];
   }
-  return [opener(ctx, open), indent([hardline, sequence(ctx.nested(), items, tail)]), hardline, closeDoc];
+  return [tok(ctx, open), indent([hardline, sequence(ctx.nested(), items, tail)]), hardline, closeDoc];
 }
 
 /** Members that are only a `;` separator print nothing; their comments live on neighbours. */
@@ -31,7 +31,7 @@ function members(n: CstNode, key: string): CstNode[] {
 }
 
 /** Tokens and nodes as written, one space between each: `const L = 64`, `level b in [8, 16] {`. */
-function spaced(ctx: Ctx, n: CstNode): Doc {
+export function spaced(ctx: Ctx, n: CstNode): Doc {
   const parts = children(n).filter((c) => !isToken(c) || !isSeparator(c));
   return parts.map((c, i) => [i === 0 ? "" : " ", isToken(c) ? tok(ctx, c) : ctx.print(c)]);
 }
@@ -75,9 +75,14 @@ function declaration(ctx: Ctx, n: CstNode): Doc {
 /** `use std.rewards.{exact_match, well_formed}`, `use "file.rlp"`, `use std.tasks.*`. */
 function useDecl(ctx: Ctx, n: CstNode): Doc {
   const lcurly = token(n, "LCurly");
-  const head = children(n).filter((c): c is IToken => isToken(c) && !isSeparator(c) && (lcurly === undefined || c.startOffset < lcurly.startOffset));
-  const [keyword, ...path] = head;
-  return [tok(ctx, keyword!), " ", path.map((t) => tok(ctx, t)), lcurly === undefined ? "" : delimited(ctx, lcurly, nodes(n, "useName"), token(n, "RCurly")!)];
+  const [keyword, ...path] = children(n).filter((c) => !(isToken(c) && isSeparator(c)) && (lcurly === undefined || startOf(c) < lcurly.startOffset));
+  return [
+    keyword !== undefined && isToken(keyword) ? tok(ctx, keyword) : "",
+    " ",
+    path.map((c) => (isToken(c) ? tok(ctx, c) : ctx.print(c))),
+    // The grammar takes no trailing comma after the last imported name.
+    lcurly === undefined ? "" : delimited(ctx, lcurly, nodes(n, "useName"), token(n, "RCurly")!, false),
+  ];
 }
 
 /** `name: Type = default`. */
@@ -108,6 +113,7 @@ export const declPrinters: Record<string, Printer> = {
   file,
   useDecl,
   useName: spaced,
+  pathSegment: spaced,
   pipelineDecl: declaration,
   algorithmDecl: declaration,
   usesClause: (ctx, n) => children(n).map((c, i) => (isToken(c) ? [i === 0 ? "" : " ", tok(ctx, c)] : ctx.print(c))),

@@ -6,7 +6,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import { leadingDoc, tok, trailingDoc, type Ctx } from "./context.js";
 import { children, isToken, node, nodes, token } from "./cst.js";
-import { align, group, join, line, type Doc } from "./doc.js";
+import { align, glue, group, join, line, type Doc } from "./doc.js";
 import { delimited } from "./lists.js";
 
 export type Printer = (ctx: Ctx, node: CstNode) => Doc;
@@ -102,7 +102,7 @@ function reduceClause(ctx: Ctx, n: CstNode): Doc {
   const levels = (n.children["Identifier"] ?? []).filter(isToken).map((t) => tok(ctx, t));
   const where = token(n, "Where");
   const cond = node(n, "expression");
-  return [tok(ctx, token(n, "By")!), " ", join(", ", levels), where === undefined || cond === undefined ? "" : [" ", tok(ctx, where), " ", ctx.print(cond)]];
+  return [tok(ctx, token(n, "By")!), " ", join([glue(","), " "], levels), where === undefined || cond === undefined ? "" : [" ", tok(ctx, where), " ", ctx.print(cond)]];
 }
 
 export const exprPrinters: Record<string, Printer> = {

@@ -2,17 +2,20 @@
 import type { CstNode } from "chevrotain";
 import { withComments, type Ctx } from "./context.js";
 import type { Doc } from "./doc.js";
-import { declPrinters } from "./print-decl.js";
+import { declPrinters, spaced } from "./print-decl.js";
 import { exprPrinters, type Printer } from "./print-expr.js";
 import type { Trivia } from "./trivia.js";
 
 const PRINTERS: Readonly<Record<string, Printer>> = { ...exprPrinters, ...declPrinters };
 
+/** The grammar rules the formatter has a printer for (a test checks they cover the parser). */
+export const PRINTED_RULES: readonly string[] = Object.keys(PRINTERS);
+
 export function printContext(trivia: Trivia, width: number, depth = 0): Ctx {
   const body = (node: CstNode): Doc => {
-    const printer = PRINTERS[node.name];
-    // Recovery-only rules (stray tokens) never reach here: files with syntax errors are refused.
-    if (printer === undefined) throw new Error(`rlp fmt: no printer for the grammar rule \`${node.name}\``);
+    // A rule without a printer (one added to the grammar since) is printed token by token with
+    // spaces between: always valid, and the output is verified before it is used.
+    const printer = PRINTERS[node.name] ?? spaced;
     return printer(ctx, node);
   };
   const ctx: Ctx = {

@@ -87,11 +87,15 @@ export function attachTrivia(text: string, root: CstNode, commentTokens: readonl
   };
 
   const sorted = [...commentTokens].sort((a, b) => a.startOffset - b.startOffset);
+  let before: { end: number; trailing: boolean } | undefined;
   for (const token of sorted) {
-    const nextIndex = firstAtOrAfter(anchors, endOf(token));
     const prev = anchors[firstAtOrAfter(anchors, token.startOffset) - 1];
-    const next = anchors[nextIndex];
-    const sameLinePrev = prev !== undefined && !text.slice(endOf(prev), token.startOffset).includes("\n");
+    const next = anchors[firstAtOrAfter(anchors, endOf(token))];
+    // After code, or after a comment that itself trails code (`x /* a */ // b`), on this line.
+    const prevEnd = prev === undefined ? -1 : endOf(prev);
+    const afterComment = before !== undefined && before.end > prevEnd;
+    const sameLinePrev =
+      prev !== undefined && !text.slice(afterComment ? before!.end : prevEnd, token.startOffset).includes("\n") && (!afterComment || before!.trailing);
     const sameLineNext = next !== undefined && !text.slice(endOf(token), next.startOffset).includes("\n");
     const isLine = token.image.startsWith("//");
     const isDoc = token.image.startsWith("///");
@@ -100,12 +104,18 @@ export function attachTrivia(text: string, root: CstNode, commentTokens: readonl
       if (next === undefined) dangling.push(comment);
       else add(leading, startsAt.get(next) ?? next, comment);
     };
+    const trail = (): void => add(trailing, endsAt.get(prev!) ?? prev!, { token, text: commentText(token), placement: "trailing" });
+    let isTrailing = false;
     if (isLine) {
-      if (sameLinePrev && !isDoc) add(trailing, endsAt.get(prev) ?? prev, { token, text: commentText(token), placement: "trailing" });
+      isTrailing = sameLinePrev && !isDoc;
+      if (isTrailing) trail();
       else ownLine();
     } else if (sameLineNext) add(leading, next, { token, text: commentText(token), placement: "inline" });
-    else if (sameLinePrev) add(trailing, endsAt.get(prev) ?? prev, { token, text: commentText(token), placement: "trailing" });
-    else ownLine();
+    else if (sameLinePrev) {
+      isTrailing = true;
+      trail();
+    } else ownLine();
+    before = { end: endOf(token), trailing: isTrailing };
   }
 
   return {

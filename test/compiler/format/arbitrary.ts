@@ -25,42 +25,66 @@ function sepBy(items: Tokens[], sep: string, trailing: boolean): Tokens {
   return out;
 }
 
-/** Expressions by precedence level, depth-limited. */
-const expr: fc.Memo<Tokens> = fc.memo((depth) => {
-  const d = depth - 1;
+/** An expression's tokens and the precedence of its outermost operator (7: atom, 0: `if`). */
+interface Expr {
+  readonly tokens: Tokens;
+  readonly prec: number;
+}
+
+const BINARY: readonly (readonly [string, number])[] = [
+  ["||", 1], ["&&", 2], ["==", 3], ["!=", 3], ["<", 3], ["<=", 3], [">", 3], [">=", 3],
+  ["..", 4], ["+", 5], ["-", 5], ["*", 6], ["/", 6], ["%", 6],
+];
+
+function wrap(e: Expr, bare: boolean): Tokens {
+  return bare ? e.tokens : ["(", ...e.tokens, ")"];
+}
+
+/**
+ * `left op right` with parentheses only where the text would not parse back as a binary node at
+ * the top: comparisons and ranges do not chain, and an `if` would swallow what follows it.
+ */
+function binary(op: string, prec: number, left: Expr, right: Expr): Expr {
+  const chains = prec !== 3 && prec !== 4;
+  const leftBare = left.prec > prec || (chains && left.prec === prec);
+  const rightBare = right.prec > prec;
+  return { tokens: [...wrap(left, leftBare), op, ...wrap(right, rightBare)], prec };
+}
+
+/** Expressions, depth-limited so that programs stay small. */
+const exprNode: fc.Memo<Expr> = fc.memo((depth) => {
   const leaf = fc.oneof(
-    fc.constantFrom(...NUMBERS).map((t) => [t]),
-    fc.constantFrom(...STRINGS).map((t) => [t]),
-    fc.constantFrom("true", "false").map((t) => [t]),
-    name.map((t) => [t]),
-  );
+    fc.constantFrom(...NUMBERS),
+    fc.constantFrom(...STRINGS),
+    fc.constantFrom("true", "false"),
+    name,
+  ).map((t): Expr => ({ tokens: [t], prec: 7 }));
   if (depth <= 1) return leaf;
-  const sub = expr(d);
-  const reduce = fc.record({ levels: fc.array(name, { minLength: 1, maxLength: 2 }), where: fc.option(sub, { nil: undefined }) }).map(({ levels, where }) => [
+  const sub = exprNode(depth - 1);
+  const subTokens = sub.map((e) => e.tokens);
+  const reduce = fc.record({ levels: fc.array(name, { minLength: 1, maxLength: 2 }), where: fc.option(subTokens, { nil: undefined }) }).map(({ levels, where }) => [
     "by",
     ...sepBy(levels.map((l) => [l]), ",", false),
     ...(where === undefined ? [] : ["where", ...where]),
   ]);
-  const arg = fc.tuple(fc.option(fc.constantFrom("eps", "by", "agg", "estimator"), { nil: undefined }), sub, fc.option(reduce, { nil: undefined })).map(([n, value, r]) => [
-    ...(n === undefined ? [] : [n, ":"]),
-    ...value,
-    ...(r === undefined ? [] : r),
-  ]);
-  const call = fc.tuple(fc.constantFrom(...CALLEES), fc.array(arg, { maxLength: 4 }), fc.boolean()).map(([callee, args, trailing]) => [callee, "(", ...sepBy(args, ",", trailing), ")"]);
-  const list = fc.tuple(fc.array(sub, { maxLength: 4 }), fc.boolean()).map(([items, trailing]) => ["[", ...sepBy(items, ",", trailing), "]"]);
-  const paren = sub.map((e) => ["(", ...e, ")"]);
-  const ifExpr = fc.tuple(sub, sub, sub).map(([c, t, e]) => ["if", ...c, "then", ...t, "else", ...e]);
-  const primary = fc.oneof({ weight: 3, arbitrary: leaf }, call, list, paren, ifExpr);
-  const unary = fc.tuple(fc.constantFrom([], ["-"], ["!"], ["-", "-"]), primary).map(([ops, p]) => [...ops, ...p]);
-  const chain = (operand: fc.Arbitrary<Tokens>, ops: string[]) =>
-    fc.tuple(operand, fc.array(fc.tuple(fc.constantFrom(...ops), operand), { maxLength: 3 })).map(([first, rest]) => [...first, ...rest.flatMap(([op, e]) => [op, ...e])]);
-  const mul = chain(unary, ["*", "/", "%"]);
-  const add = chain(mul, ["+", "-"]);
-  const range = fc.tuple(add, fc.option(add, { nil: undefined })).map(([lo, hi]) => (hi === undefined ? lo : [...lo, "..", ...hi]));
-  const compare = fc.tuple(range, fc.option(fc.tuple(fc.constantFrom("==", "!=", "<", "<=", ">", ">="), range), { nil: undefined })).map(([l, r]) => (r === undefined ? l : [...l, r[0], ...r[1]]));
-  const and = chain(compare, ["&&"]);
-  return chain(and, ["||"]);
+  const arg = fc.tuple(fc.option(fc.constantFrom("eps", "by", "agg", "estimator"), { nil: undefined }), subTokens).map(([n, value]) => [...(n === undefined ? [] : [n, ":"]), ...value]);
+  // A reduction clause goes on the last argument: after `by a, b` a positional name would read as
+  // one more level.
+  const args = fc.tuple(fc.array(arg, { maxLength: 3 }), fc.option(reduce, { nil: undefined }), fc.boolean()).map(([as, r, trailing]) => {
+    const items = as.map((a, i) => (i === as.length - 1 && r !== undefined ? [...a, ...r] : a));
+    return sepBy(items, ",", trailing);
+  });
+  const atom = (tokens: fc.Arbitrary<Tokens>) => tokens.map((t): Expr => ({ tokens: t, prec: 7 }));
+  const call = atom(fc.tuple(fc.constantFrom(...CALLEES), args).map(([callee, a]) => [callee, "(", ...a, ")"]));
+  const list = atom(fc.tuple(fc.array(subTokens, { maxLength: 3 }), fc.boolean()).map(([items, trailing]) => ["[", ...sepBy(items, ",", trailing), "]"]));
+  const paren = atom(subTokens.map((e) => ["(", ...e, ")"]));
+  const unary = fc.tuple(fc.constantFrom(["-"], ["!"], ["-", "-"]), sub).map(([ops, e]): Expr => ({ tokens: [...ops, ...wrap(e, e.prec === 7)], prec: 7 }));
+  const ifExpr = fc.tuple(subTokens, subTokens, subTokens).map(([c, t, e]): Expr => ({ tokens: ["if", ...c, "then", ...t, "else", ...e], prec: 0 }));
+  const bin = fc.tuple(fc.constantFrom(...BINARY), sub, sub).map(([[op, prec], l, r]) => binary(op, prec, l, r));
+  return fc.oneof({ weight: 2, arbitrary: leaf }, call, list, paren, unary, ifExpr, { weight: 3, arbitrary: bin });
 });
+
+const expr = (depth: number): fc.Arbitrary<Tokens> => exprNode(depth).map((e) => e.tokens);
 
 const binding = fc.tuple(name, expr(3)).map(([n, e]) => [n, "=", ...e]);
 const constDecl = fc.tuple(fc.constantFrom("L", "K", "MAX_TOKENS"), expr(2)).map(([n, e]) => ["const", n, "=", ...e]);
@@ -78,19 +102,20 @@ const member = fc.oneof({ weight: 4, arbitrary: binding }, constDecl, rollout, s
 const block = fc.array(maybeSemi(member), { maxLength: 6 }).map((ms) => ["{", ...ms.flat(), "}"]);
 
 const typeRef: fc.Arbitrary<Tokens> = fc
-  .tuple(fc.boolean(), fc.constantFrom("f32", "i32", "text", "bool"), fc.option(fc.constantFrom("sample", "token", "prompt"), { nil: undefined }), fc.boolean())
+  .tuple(fc.boolean(), fc.constantFrom("f32", "i32", "text", "bool", "level"), fc.option(fc.constantFrom("sample", "token", "prompt"), { nil: undefined }), fc.boolean())
   .map(([isConst, t, level, finer]) => [...(isConst ? ["const"] : []), t, ...(level === undefined ? [] : ["@", level, ...(finer ? ["+"] : [])])]);
-const param = fc.tuple(name, fc.option(typeRef, { nil: undefined }), fc.option(expr(2), { nil: undefined })).map(([n, t, d]) => [n, ...(t === undefined ? [] : [":", ...t]), ...(d === undefined ? [] : ["=", ...d])]);
+const param = fc.tuple(fc.oneof(name, fc.constant("by")), fc.option(typeRef, { nil: undefined }), fc.option(expr(2), { nil: undefined })).map(([n, t, d]) => [n, ...(t === undefined ? [] : [":", ...t]), ...(d === undefined ? [] : ["=", ...d])]);
 const params = fc.tuple(fc.array(param, { maxLength: 4 }), fc.boolean()).map(([ps, trailing]) => ["(", ...sepBy(ps, ",", trailing), ")"]);
 const callArgs = fc.array(expr(2), { maxLength: 3 }).map((as) => ["(", ...sepBy(as, ",", false), ")"]);
 
 const useDecl = fc.oneof(
-  fc.tuple(fc.constantFrom(["std", "rewards"], ["std", "tasks"], ["std"]), fc.array(fc.tuple(name, fc.option(name, { nil: undefined })), { maxLength: 3 }), fc.boolean()).map(([path, names, trailing]) => [
+  // The parser takes no trailing comma after imported names.
+  fc.tuple(fc.constantFrom(["std", "rewards"], ["std", "tasks"], ["std"], ["std", "reward"]), fc.array(fc.tuple(name, fc.option(name, { nil: undefined })), { maxLength: 3 })).map(([path, names]) => [
     "use",
     ...sepBy(path.map((p) => [p]), ".", false),
     ".",
     "{",
-    ...sepBy(names.map(([n, alias]) => (alias === undefined ? [n] : [n, "as", alias])), ",", trailing),
+    ...sepBy(names.map(([n, alias]) => (alias === undefined ? [n] : [n, "as", alias])), ",", false),
     "}",
   ]),
   fc.constant(["use", "std", ".", "tasks", ".", "*"]),

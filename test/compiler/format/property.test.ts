@@ -11,7 +11,7 @@ describe("formatting random programs", () => {
         expect(format(once)).toBe(once);
         expect(astWithoutSpans(once)).toBe(astWithoutSpans(text));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env["RLP_PROPERTY_RUNS"] ?? 300) },
     );
   });
 
@@ -23,7 +23,7 @@ describe("formatting random programs", () => {
         expect(astWithoutSpans(once)).toBe(astWithoutSpans(text));
         expect(commentMultiset(once)).toEqual(commentMultiset(text));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env["RLP_PROPERTY_RUNS"] ?? 300) },
     );
   });
 });
