@@ -31,8 +31,11 @@ describe("rlp schema", () => {
   });
 
   it("maps names to schemas in one place", () => {
-    expect(schemaNames()).toEqual(["ir"]);
+    expect(schemaNames()[0]).toBe("ir");
+    expect(schemaNames()).toEqual(expect.arrayContaining(["ppo_clip", "adam", "knapsack", "rollout", "level", "optimize"]));
     expect(schemaFor("ir")).toBe(IR_SCHEMA);
+    expect(schemaFor("ppo_clip")).toMatchObject({ title: "std.losses.ppo_clip", additionalProperties: false });
+    expect(schemaFor("rollout")).toMatchObject({ properties: { temperature: { maximum: 2 } } });
     expect(schemaFor("nope")).toBeUndefined();
   });
 });

@@ -5,23 +5,44 @@
  */
 import { didYouMean } from "../../compiler/diagnostics/suggest.js";
 import { IR_SCHEMA } from "../../compiler/ir/schema.js";
+import { ModuleLoader, STD_MODULES } from "../../compiler/modules.js";
+import { SourceMap } from "../../compiler/source.js";
+import { Stdlib } from "../../compiler/stdlib.js";
 import { parseArgs, UsageError } from "../args.js";
 import { EXIT, type Command } from "../io.js";
 
+/** The standard library's parameter schemas by function name, and its block schemas. */
+function stdlibSchemas(): Map<string, object> {
+  const loader = new ModuleLoader(new SourceMap(), [], new Stdlib());
+  const out = new Map<string, object>();
+  for (const name of STD_MODULES) {
+    const module = loader.std(name);
+    if (module === undefined) continue;
+    for (const [fn, entry] of module.schemas) {
+      const sig = module.externs.get(fn);
+      out.set(fn, { $schema: "https://json-schema.org/draft/2020-12/schema", title: `std.${name}.${fn}`, ...(sig?.doc ? { description: sig.doc } : {}), ...entry.schema });
+    }
+    for (const [block, entry] of module.blockSchemas) out.set(block, { $schema: "https://json-schema.org/draft/2020-12/schema", title: `the settings of a \`${block}\` block`, ...entry.schema });
+  }
+  return out;
+}
+
 /** Names `schemaFor` knows, for help and did-you-mean. */
 export function schemaNames(): string[] {
-  return ["ir"];
+  return ["ir", ...[...stdlibSchemas().keys()].sort()];
 }
 
 export function schemaFor(name: string): object | undefined {
-  return name === "ir" ? IR_SCHEMA : undefined;
+  return name === "ir" ? IR_SCHEMA : stdlibSchemas().get(name);
 }
 
 const USAGE = [
   "usage: rlp schema [NAME]",
   "",
   "Prints a JSON Schema (draft 2020-12). NAME is one of:",
-  "  ir   the IR document written by `rlp compile --emit ir` (the default)",
+  "  ir                        the IR document written by `rlp compile --emit ir` (the default)",
+  "  rollout | level | optimize  the settings of that block",
+  "  a primitive's name        its constant parameters, e.g. `rlp schema ppo_clip`",
   "",
   "exit status: 0 printed, 2 unknown name",
 ].join("\n");
