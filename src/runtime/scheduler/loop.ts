@@ -31,6 +31,13 @@ export interface LoopOptions {
 
 const TAIL = 20;
 
+/**
+ * A step on the local executor is one long chain of promise continuations (the tfjs backends
+ * resolve reads immediately), which starves the event loop: without a turn of it between steps,
+ * a SIGINT handler would only run after the last step.
+ */
+const yieldToEventLoop = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)));
+
 export interface LoopResult {
   readonly state: LoopState;
   readonly tail: readonly MetricRecord[];
@@ -68,6 +75,7 @@ export const runLoop = Effect.fn("Scheduler.loop")(function* (options: LoopOptio
     return saved;
   });
   while (state.step < options.totalSteps) {
+    yield* yieldToEventLoop;
     if (options.stop.requested) {
       const path = yield* save();
       return yield* new Interrupted({ step: state.step, checkpoint: path ?? "" });
