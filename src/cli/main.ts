@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   graph: { summary: "render a pipeline's dataflow graph to SVG or PNG", load: async () => (await import("./commands/graph.js")).graphCommand },
   explain: { summary: "explain a diagnostic code, e.g. `rlp explain RLP0204`", load: async () => (await import("./commands/explain.js")).explainCommand },
   schema: { summary: "print the JSON Schema of the IR or of a primitive's parameters", load: async () => (await import("./commands/schema.js")).schemaCommand },
+  run: { summary: "train a pipeline: progress, metrics.jsonl, checkpoints", load: async () => (await import("./commands/run.js")).runCommand },
+  resume: { summary: "continue a run from its last checkpoint", load: async () => (await import("./commands/resume.js")).resumeCommand },
   conformance: { summary: "run numeric conformance fixtures against rlp's primitives", load: async () => (await import("./commands/conformance-entry.js")).conformanceEntry },
 };
 
