@@ -4,7 +4,7 @@
  * atomic checkpoints. Exit 0 when done, 4 on a runtime failure (located, last good checkpoint
  * kept), 130 on SIGINT after a checkpoint.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Effect, Exit, Cause, Option } from "effect";
 import { compileFile } from "../../compiler/index.js";
@@ -97,8 +97,9 @@ export const runCommand: Command = {
     }
     const dir = (flags["out"] as string | undefined) ?? join("runs", ir.pipeline, timestamp(new Date()));
     if (existsSync(manifestPath(dir))) throw new UsageError(`\`${dir}\` already holds a run`, `continue it with \`rlp resume ${dir}\`, or choose another --out`);
+    const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
-    return executeRun({
+    const code = await executeRun({
       io,
       ir,
       sources: compiled.sources,
@@ -111,5 +112,8 @@ export const runCommand: Command = {
           makeManifest({ ir, file, sourcePath: resolve(io.cwd, file), pipelineOption, overrides, settings, info, argv: ["run", ...argv], cwd: io.cwd }),
         ),
     });
+    // A run that never started (no backend, no model) leaves no directory behind.
+    if (created && !existsSync(manifestPath(dir))) rmSync(dir, { recursive: true, force: true });
+    return code;
   },
 };

@@ -52,6 +52,11 @@ function headline(e: RuntimeError): { message: string; node?: string; help?: str
   }
 }
 
+/** Failures of a step (not of start-up), after which the last checkpoint matters. */
+function duringTraining(e: RuntimeError): boolean {
+  return e._tag === "NonFiniteError" || e._tag === "RewardFunctionError" || e._tag === "EvaluateError" || (e._tag === "ExecutorError" && e.operation !== "create");
+}
+
 /** The source lines of a node, with carets under its span. */
 function snippet(ctx: ReportContext, nodeId: string): string[] {
   const node = ctx.ir?.nodes.find((n) => n.id === nodeId);
@@ -80,7 +85,7 @@ export function renderRuntimeError(e: RuntimeError, ctx: ReportContext): string 
   const lines = [`${err}: ${h.message}`];
   if (h.node !== undefined) lines.push(...snippet(ctx, h.node));
   if (ctx.checkpoint !== undefined) lines.push(`  = note: the last good checkpoint is step ${ctx.checkpoint.step} (${ctx.checkpoint.path})`);
-  else if (ctx.dir !== undefined && e._tag !== "PlanError") lines.push("  = note: no checkpoint was written before the failure");
+  else if (ctx.dir !== undefined && duringTraining(e)) lines.push("  = note: no checkpoint was written before the failure");
   if (h.help !== undefined) lines.push(`  = help: ${h.help}`);
   // A resumed run would fail the same way (same seed, same state); a fixed pipeline can start from the weights.
   if (ctx.checkpoint !== undefined && (e._tag === "NonFiniteError" || e._tag === "RewardFunctionError")) {
