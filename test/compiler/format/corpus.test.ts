@@ -42,6 +42,15 @@ describe("formatting the corpus", () => {
   }
 });
 
+describe("docs/formatting.md", () => {
+  test("its examples are formatted", () => {
+    const doc = readFileSync(join(root, "docs/formatting.md"), "utf8");
+    const examples = [...doc.matchAll(/```rlp\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(format(example)).toBe(example);
+  });
+});
+
 describe("grammar coverage", () => {
   const RECOVERY_ONLY = new Set(["strayToken", "junk"]);
   const rules = Object.keys(parser.getGAstProductions()).filter((r) => !RECOVERY_ONLY.has(r));
