@@ -162,12 +162,14 @@ export function layout(doc: Doc, options: LayoutOptions): string {
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     const d = frame.doc;
     if (typeof d === "string") {
+      if (d === "") continue;
       if (lineMustEnd && d.trim() !== "") newline(frame.indent);
       write(d);
       continue;
     }
     if (!isCommand(d)) {
-      for (let i = d.length - 1; i >= 0; i--) stack.push({ ...frame, doc: d[i]! });
+      const { indent, mode, commentColumn } = frame;
+      for (let i = d.length - 1; i >= 0; i--) stack.push({ indent, mode, commentColumn, doc: d[i]! });
       continue;
     }
     switch (d.kind) {

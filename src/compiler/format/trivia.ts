@@ -12,7 +12,7 @@
  * - Own-line comments after the last token of the file are dangling, printed at the end.
  */
 import type { CstNode, IToken } from "chevrotain";
-import { isSeparator, preorder, tokensOf, type Node } from "./cst.js";
+import { children, isSeparator, isToken, preorder, tokensOf, type Node } from "./cst.js";
 
 export type Placement = "ownLine" | "inline" | "trailing";
 
@@ -62,17 +62,37 @@ function firstAtOrAfter(anchors: readonly IToken[], offset: number): number {
 export function attachTrivia(text: string, root: CstNode, commentTokens: readonly IToken[]): Trivia {
   const anchors = tokensOf(root).filter((t) => !isSeparator(t));
 
-  // Outermost node starting / ending at each token: pre-order visits outer nodes first.
+  // First and last significant token of every node, bottom-up in one walk.
   const firstOf = new Map<CstNode, IToken>();
+  const lastOf = new Map<CstNode, IToken>();
+  const bounds = (node: CstNode): void => {
+    let first: IToken | undefined;
+    let last: IToken | undefined;
+    for (const child of children(node)) {
+      if (isToken(child)) {
+        if (isSeparator(child)) continue;
+        first ??= child;
+        last = child;
+      } else {
+        bounds(child);
+        first ??= firstOf.get(child);
+        last = lastOf.get(child) ?? last;
+      }
+    }
+    if (first !== undefined && last !== undefined) {
+      firstOf.set(node, first);
+      lastOf.set(node, last);
+    }
+  };
+  bounds(root);
+
+  // Outermost node starting / ending at each token: pre-order visits outer nodes first.
   const startsAt = new Map<IToken, CstNode>();
   const endsAt = new Map<IToken, CstNode>();
   for (const node of preorder(root)) {
-    const own = tokensOf(node).filter((t) => !isSeparator(t));
-    const first = own[0];
-    const last = own[own.length - 1];
-    if (first === undefined || last === undefined) continue;
-    firstOf.set(node, first);
-    if (node === root) continue;
+    const first = firstOf.get(node);
+    const last = lastOf.get(node);
+    if (node === root || first === undefined || last === undefined) continue;
     if (!startsAt.has(first)) startsAt.set(first, node);
     if (!endsAt.has(last)) endsAt.set(last, node);
   }
