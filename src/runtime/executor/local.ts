@@ -237,6 +237,12 @@ function wrap<A>(operation: string, run: () => Promise<A>): Effect.Effect<A, Exe
 }
 
 export class LocalExecutor {
+  /** The arith-sized tiny LM on the test backend (RLP_TEST_BACKEND, default wasm) with a reference, for tests. */
+  static layerTest(overrides: Partial<LocalExecutorConfig> = {}): Layer.Layer<Executor, BackendError | ExecutorError> {
+    const backend = (process.env["RLP_TEST_BACKEND"] ?? "wasm") as BackendName;
+    return LocalExecutor.layer({ backend, preset: "arith", modelSeed: 0, optimizer: { kind: "adam", lr: 1e-3 }, reference: true, ...overrides });
+  }
+
   /** The Executor service over the tiny LM; the model and its workers are freed when the scope ends. */
   static layer(config: LocalExecutorConfig): Layer.Layer<Executor, BackendError | ExecutorError> {
     return Layer.effect(

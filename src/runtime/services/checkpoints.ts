@@ -61,4 +61,37 @@ export class Checkpoints extends Context.Service<
       steps: Effect.sync(() => listSteps(root)),
     });
   }
+
+  /** Checkpoints kept in memory (copies, so later changes to the saved arrays do not leak in), for tests. */
+  static layerTest(keep = 3): Layer.Layer<Checkpoints> {
+    return Layer.sync(Checkpoints, () => {
+      const saved = new Map<number, StoredCheckpoint>();
+      let latest: number | undefined;
+      const copy = (c: CheckpointContent, path: string): StoredCheckpoint => ({
+        step: c.step,
+        state: structuredClone(c.state),
+        tensors: Object.fromEntries(Object.entries(c.tensors).map(([k, v]) => [k, Float32Array.from(v)])),
+        path,
+      });
+      const path = (step: number) => `memory:${stepDirName(step)}`;
+      const missing = (step: number) => new CheckpointError({ path: path(step), message: "no such checkpoint" });
+      return {
+        root: "memory:",
+        save: (content: CheckpointContent) =>
+          Effect.sync(() => {
+            saved.set(content.step, copy(content, path(content.step)));
+            latest = content.step;
+            const steps = [...saved.keys()].sort((a, b) => a - b);
+            for (const s of steps.slice(0, Math.max(0, steps.length - keep))) if (s !== latest) saved.delete(s);
+            return path(content.step);
+          }),
+        latest: Effect.sync(() => (latest === undefined ? undefined : saved.get(latest))),
+        load: (step: number) => {
+          const found = saved.get(step);
+          return found === undefined ? Effect.fail(missing(step)) : Effect.succeed(found);
+        },
+        steps: Effect.sync(() => [...saved.keys()].sort((a, b) => a - b)),
+      };
+    });
+  }
 }

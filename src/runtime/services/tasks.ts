@@ -75,10 +75,13 @@ export class Tasks extends Context.Service<
     );
   }
 
-  /** The arith task with explicit parameters, for tests. */
+  /** The arith task with explicit parameters. */
   static layerArith(params: ArithParamsInput = {}): Layer.Layer<Tasks> {
     return Layer.succeed(Tasks, arithService(arithTask(params)));
   }
+
+  /** Short problems (1–2 digit additions), for tests. */
+  static readonly layerTest: Layer.Layer<Tasks> = Tasks.layerArith({ digits: { min: 1, max: 2 } });
 }
 
 function arithParams(params: { readonly [key: string]: JsonValue }): ArithParamsInput {

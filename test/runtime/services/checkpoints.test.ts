@@ -68,3 +68,22 @@ describe("Checkpoints service", () => {
     expect(error.message).toContain("does not exist");
   });
 });
+
+describe("Checkpoints.layerTest", () => {
+  it("keeps copies in memory with the same keep and latest rules", async () => {
+    const tensor = Float32Array.from([1, 2, 3]);
+    const result = await Effect.runPromise(
+      Effect.gen(function* () {
+        const ckpt = yield* Checkpoints;
+        for (const step of [1, 2, 3]) yield* ckpt.save({ step, state: { data_cursor: step }, tensors: { "policy/w": tensor } });
+        tensor[0] = 99;
+        const missing = yield* Effect.flip(ckpt.load(1));
+        return { steps: yield* ckpt.steps, latest: yield* ckpt.latest, missing };
+      }).pipe(Effect.provide(Checkpoints.layerTest(2))),
+    );
+    expect(result.steps).toEqual([2, 3]);
+    expect(result.latest?.step).toBe(3);
+    expect(Array.from(result.latest!.tensors["policy/w"]!)).toEqual([1, 2, 3]);
+    expect(result.missing._tag).toBe("CheckpointError");
+  });
+});

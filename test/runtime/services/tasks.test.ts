@@ -42,3 +42,10 @@ describe("Tasks", () => {
     expect(error.message).toContain("unknown task `gsm8k`");
   });
 });
+
+describe("Tasks.layerTest", () => {
+  it("serves short additions", async () => {
+    const prompts = await Effect.runPromise(Effect.gen(function* () { return yield* (yield* Tasks).prompts(0, 8); }).pipe(Effect.provide(Tasks.layerTest)));
+    for (const p of prompts) expect(p.text).toMatch(/^\d{1,2}\+\d{1,2}=$/);
+  });
+});
