@@ -23,10 +23,6 @@ export function childNodes(node: CstNode): CstNode[] {
   return children(node).filter((n): n is CstNode => !isToken(n));
 }
 
-export function childTokens(node: CstNode): IToken[] {
-  return children(node).filter(isToken);
-}
-
 /**
  * Separators the formatter writes itself (commas in lists, optional `;`), so comments never
  * attach to them: a comment next to a comma stays next to the item it follows or precedes.

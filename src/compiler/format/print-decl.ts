@@ -31,7 +31,7 @@ function members(n: CstNode, key: string): CstNode[] {
 }
 
 /** Tokens and nodes as written, one space between each: `const L = 64`, `level b in [8, 16] {`. */
-export function spaced(ctx: Ctx, n: CstNode): Doc {
+function spaced(ctx: Ctx, n: CstNode): Doc {
   const parts = children(n).filter((c) => !isToken(c) || !isSeparator(c));
   return parts.map((c, i) => [i === 0 ? "" : " ", isToken(c) ? tok(ctx, c) : ctx.print(c)]);
 }
