@@ -9,7 +9,7 @@ import type * as A from "./ast.js";
 import { diagnostic, type Diagnostic } from "./diagnostics/diagnostic.js";
 import type { BaseType, FunctionSig, LevelConstraint, ParamSig } from "./hir.js";
 import { rlpToAst } from "./syntax.js";
-import { parseJsonWithPositions, type JsonLocated } from "./json-positions.js";
+import { scanJson } from "./json-locate.js";
 import { stdlibDir } from "./paths.js";
 import { SourceFile, type SourceMap, type Span } from "./source.js";
 import { Stdlib, type StdEntry } from "./stdlib.js";
@@ -17,6 +17,24 @@ import { Stdlib, type StdEntry } from "./stdlib.js";
 export const STD_MODULES = ["math", "models", "tasks", "rewards", "advantages", "losses", "optim", "rollout"] as const;
 /** Modules every file sees without `use`. */
 export const PRELUDE = ["math", "models", "advantages", "losses", "optim", "rollout"] as const;
+
+/** A parsed JSON file and where each value (and, with `#key`, each member's key) lies in it. */
+export interface JsonLocated {
+  readonly value: unknown;
+  readonly spans: ReadonlyMap<string, readonly [number, number]>;
+}
+
+function locateJson(text: string): JsonLocated {
+  const scan = scanJson(text);
+  const spans = new Map<string, readonly [number, number]>();
+  if ("locations" in scan) {
+    for (const [pointer, loc] of scan.locations) {
+      spans.set(pointer, [loc.start, loc.end]);
+      if (loc.key !== undefined) spans.set(`${pointer}#key`, [loc.key.start, loc.key.end]);
+    }
+  }
+  return { value: JSON.parse(text) as unknown, spans };
+}
 
 export interface SchemaEntry {
   readonly schema: Record<string, unknown>;
@@ -225,7 +243,7 @@ export class ModuleLoader {
     const path = join(stdlibDir(), "schemas", `${name}.json`);
     if (!existsSync(path)) return { schemas, blockSchemas };
     const file = this.sources.add(new SourceFile(displayPath(path, this.cwd), readFileSync(path, "utf8")));
-    const located = parseJsonWithPositions(file.text);
+    const located = locateJson(file.text);
     const doc = located.value as { functions?: Record<string, Record<string, unknown>>; blocks?: Record<string, Record<string, unknown>> };
     for (const [fn, schema] of Object.entries(doc.functions ?? {})) schemas.set(fn, { schema, pointer: `/functions/${fn}`, file, located });
     for (const [block, schema] of Object.entries(doc.blocks ?? {})) blockSchemas.set(block, { schema, pointer: `/blocks/${block}`, file, located });

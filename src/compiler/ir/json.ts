@@ -8,7 +8,7 @@ import { diagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/dia
 import type { Span } from "../source.js";
 import { canonicalJson } from "./canonical.js";
 import { irHash } from "./hash.js";
-import { scanJson, type JsonLocation } from "./json-locate.js";
+import { scanJson, type JsonLocation } from "../json-locate.js";
 import type { IrProblem } from "./problems.js";
 import { IR_SCHEMA } from "./schema.js";
 import { schemaProblems } from "./schema-errors.js";

@@ -7,7 +7,7 @@
 import type { ErrorObject } from "ajv/dist/2020.js";
 import { didYouMean } from "../diagnostics/suggest.js";
 import { describeValue, where, type IrProblem } from "./problems.js";
-import { escapePointerToken } from "./json-locate.js";
+import { escapePointerToken } from "../json-locate.js";
 import { IR_FORMAT_VERSION } from "./types.js";
 import type { JsonSchema } from "./schema.js";
 

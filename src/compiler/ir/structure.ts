@@ -4,7 +4,7 @@
  * per value, and the node graph is acyclic. Runs on documents that already match the schema.
  */
 import { didYouMean } from "../diagnostics/suggest.js";
-import { escapePointerToken } from "./json-locate.js";
+import { escapePointerToken } from "../json-locate.js";
 import { where, type IrProblem } from "./problems.js";
 import type { IrDocument } from "./types.js";
 
