@@ -44,7 +44,7 @@ export function progressFields(data: Readonly<Record<string, number>>): { rollou
 /** verl's concat_dict_to_str: `step:N - key:value - …`, with the headline metrics first. */
 export function plainLine(record: MetricRecord, total: number, eta: number | undefined): string {
   const d = record.data;
-  const keys = ["reward/mean", "accuracy", "response_length/mean", "actor/pg_loss", "actor/kl", "actor/entropy", "actor/grad_norm"];
+  const keys = ["reward/mean", "accuracy", "response_length/mean", "actor/pg_loss", "actor/sft_loss", "actor/kl", "actor/entropy", "actor/grad_norm"];
   const parts = [`step:${record.step}/${total}`];
   for (const k of keys) if (d[k] !== undefined) parts.push(`${k}:${Number(d[k]!.toPrecision(4))}`);
   const f = progressFields(d);

@@ -83,7 +83,7 @@ export function stepMetrics(input: StepMetricsInput): Record<string, number> {
   Object.assign(out, input.timing);
   const seconds = input.timing["timing/step"] ?? 0;
   out["perf/total_num_tokens"] = batch.sampledTokens;
-  if (seconds > 0) {
+  if (seconds > 0 && batch.sampledRollouts > 0) {
     out["perf/throughput"] = batch.sampledTokens / seconds;
     out["perf/rollouts_per_s"] = batch.sampledRollouts / seconds;
   }
