@@ -14,6 +14,8 @@ import { toJson, type ValidatedParams } from "./validate.js";
 
 type Section = IrNode["section"];
 
+const EMPTY: string[] = [];
+
 const OP_NAMES: Record<string, string> = {
   "+": "add",
   "-": "sub",
@@ -53,9 +55,17 @@ class Builder {
     return { file: span.file, start: span.start, end: span.end, line: pos.line, column: pos.column };
   }
 
+  /** Level lists are shared between nodes with the same levels (most nodes are per rollout). */
+  private readonly levelLists = new Map<string, string[]>();
+
   private levelOf(t: VType | undefined): string[] {
-    if (t === undefined || t.axes.size === 0) return [];
-    return this.typed.hierarchy.filter((h) => t.axes.has(h));
+    if (t === undefined || t.axes.size === 0) return EMPTY;
+    const list = this.typed.hierarchy.filter((h) => t.axes.has(h));
+    const key = list.join(",");
+    const shared = this.levelLists.get(key);
+    if (shared !== undefined) return shared;
+    this.levelLists.set(key, list);
+    return list;
   }
 
   private dtypeOf(t: VType | undefined, fallback: Dtype = "f32"): Dtype {
