@@ -1,7 +1,8 @@
 /**
- * `rlp run` and `rlp resume` end to end. The kill test spawns the CLI as a child process (compiled
- * once into .rlp-cache, since vitest runs the TypeScript sources), kills it with SIGKILL after some
- * checkpoints, resumes it, and compares metrics.jsonl with an uninterrupted run's.
+ * `rlp run` and `rlp resume` end to end. The kill test spawns `bin/rlp.js` as a child process
+ * (over a build of the CLI compiled once into .rlp-cache, since vitest runs the TypeScript
+ * sources), kills it with SIGKILL after some checkpoints, resumes it, and compares metrics.jsonl
+ * with an uninterrupted run's.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,21 +30,14 @@ beforeAll(() => {
       extends: join(root, "tsconfig.json"),
       compilerOptions: { outDir: build, rootDir: root, sourceMap: false, noEmitOnError: true },
       include: [],
-      files: [join(root, "src/cli/commands/run.ts"), join(root, "src/cli/commands/resume.ts")],
+      files: [join(root, "src/cli/main.ts")],
     }),
   );
   execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(build, "tsconfig.json")], { stdio: "pipe" });
-  // The CLI's entry point for `run` and `resume`, with the process's own terminal.
-  launcher = join(build, "rlp-run.mjs");
-  writeFileSync(
-    launcher,
-    [
-      "const [name, ...args] = process.argv.slice(2);",
-      "const mod = await import(`./src/cli/commands/${name}.js`);",
-      "const io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), color: false, isTTY: false, cwd: process.cwd(), readStdin: async () => '' };",
-      "process.exitCode = await mod[`${name}Command`].run(args, io);",
-    ].join("\n"),
-  );
+  // bin/rlp.js, pointed at this build instead of dist/.
+  launcher = join(build, "bin", "rlp.js");
+  mkdirSync(dirname(launcher), { recursive: true });
+  writeFileSync(launcher, readFileSync(join(root, "bin", "rlp.js"), "utf8").replace("../dist/src/cli/main.js", "../src/cli/main.js"));
 });
 
 afterAll(() => {
