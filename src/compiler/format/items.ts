@@ -76,6 +76,7 @@ function measure(ctx: Ctx, doc: Doc): string {
  * column. A binding that no longer fits on one line once padded leaves the run.
  */
 function alignRun(ctx: Ctx, run: readonly Aligned[], out: Map<number, Doc>): void {
+  if (run.length === 0) return;
   const width = Math.max(...run.map((b) => b.keyWidth));
   const docs = run.map((b) => b.wrap([b.key, " ".repeat(width - b.keyWidth), b.rest]));
   const misfit = run.length > 1 ? docs.findIndex((doc) => measure(ctx, doc).includes("\n")) : -1;

@@ -5,7 +5,7 @@
  */
 import type { CstNode, IToken } from "chevrotain";
 import { tok, trailingDoc, type Ctx } from "./context.js";
-import { glue, group, hardline, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
+import { glue, group, hardline, ifBreak, indent, join, line, lineSuffix, softline, type Doc } from "./doc.js";
 
 export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], close: IToken, trailingComma = true): Doc {
   const closing = ctx.trivia.leading(close);
@@ -14,11 +14,15 @@ export function delimited(ctx: Ctx, open: IToken, items: readonly CstNode[], clo
 
   const inner: Doc[] = [];
   if (items.length > 0) inner.push(softline, join([glue(","), line], items.map((item) => ctx.print(item))), trailingComma ? ifBreak(glue(",")) : "");
-  // A comment after an own-line comment starts a new line too, or it would be commented out.
+  // Inline comments before the closing bracket follow the last item: in a broken list they end
+  // its line, after the comma, as trailing comments do. A comment after an own-line comment
+  // starts a new line too, or it would be commented out.
   let afterOwnLine = false;
   for (const comment of closing) {
     const ownLine = comment.placement !== "inline";
-    inner.push(inner.length === 0 ? softline : ownLine || afterOwnLine ? hardline : " ", comment.text);
+    if (inner.length === 0) inner.push(softline, comment.text);
+    else if (ownLine || afterOwnLine) inner.push(hardline, comment.text);
+    else inner.push(ifBreak(lineSuffix(comment.text, false), [" ", comment.text]));
     afterOwnLine = ownLine || comment.text.startsWith("//");
   }
   const forced = closing.some((c) => c.placement !== "inline");
