@@ -72,6 +72,8 @@ function fits(next: Frame, rest: readonly Frame[], width: number, forced: (doc: 
   const todo: { mode: Mode; doc: Doc }[] = [next];
   let restIndex = rest.length;
   let remaining = width;
+  // After a trailing comment the line ends, but separators (glue) still land on it.
+  let ended = false;
   while (remaining >= 0) {
     let item = todo.pop();
     if (item === undefined) {
@@ -80,6 +82,7 @@ function fits(next: Frame, rest: readonly Frame[], width: number, forced: (doc: 
     }
     const { mode, doc } = item;
     if (typeof doc === "string") {
+      if (ended && doc.trim() !== "") return true;
       const newline = doc.indexOf("\n");
       if (newline >= 0) return remaining - newline >= 0;
       remaining -= doc.length;
@@ -103,8 +106,10 @@ function fits(next: Frame, rest: readonly Frame[], width: number, forced: (doc: 
           if (!doc.soft) remaining -= 1;
           break;
         case "freshLine":
-        case "lineEnd":
           return true;
+        case "lineEnd":
+          ended = true;
+          break;
         case "glue":
           remaining -= doc.text.length;
           break;

@@ -48,6 +48,12 @@ describe("layout", () => {
     expect(render(indent(["a", lineSuffix("// c", true), lineEnd, glue(","), " ", "b"]))).toBe("a,  // c\n  b");
   });
 
+  test("a separator after a trailing comment counts towards the width of its line", () => {
+    // `f(abc)` fits in 6 columns, but the comma that follows it after the comment does not.
+    expect(render([call("f", ["abc"]), lineSuffix("// c", true), lineEnd, glue(",")], 7)).toBe("f(abc),  // c");
+    expect(render([call("f", ["abc"]), lineSuffix("// c", true), lineEnd, glue(",")], 6)).toBe("f(\n  abc,\n),  // c");
+  });
+
   test("freshLine breaks only when the line holds text", () => {
     expect(render(["a", freshLine, "b", hardline, freshLine, "c"])).toBe("a\nb\nc");
   });
