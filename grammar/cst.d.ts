@@ -316,75 +316,8 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  orExpr: OrExprCstNode[];
-};
-
-export interface OrExprCstNode extends CstNode {
-  name: "orExpr";
-  children: OrExprCstChildren;
-}
-
-export type OrExprCstChildren = {
-  andExpr: (AndExprCstNode)[];
-  OrOr?: IToken[];
-};
-
-export interface AndExprCstNode extends CstNode {
-  name: "andExpr";
-  children: AndExprCstChildren;
-}
-
-export type AndExprCstChildren = {
-  compareExpr: (CompareExprCstNode)[];
-  AndAnd?: IToken[];
-};
-
-export interface CompareExprCstNode extends CstNode {
-  name: "compareExpr";
-  children: CompareExprCstChildren;
-}
-
-export type CompareExprCstChildren = {
-  rangeExpr: (RangeExprCstNode)[];
-  EqEq?: IToken[];
-  NotEq?: IToken[];
-  LessEq?: IToken[];
-  GreaterEq?: IToken[];
-  Less?: IToken[];
-  Greater?: IToken[];
-};
-
-export interface RangeExprCstNode extends CstNode {
-  name: "rangeExpr";
-  children: RangeExprCstChildren;
-}
-
-export type RangeExprCstChildren = {
-  addExpr: (AddExprCstNode)[];
-  DotDot?: IToken[];
-};
-
-export interface AddExprCstNode extends CstNode {
-  name: "addExpr";
-  children: AddExprCstChildren;
-}
-
-export type AddExprCstChildren = {
-  mulExpr: (MulExprCstNode)[];
-  Plus?: IToken[];
-  Minus?: IToken[];
-};
-
-export interface MulExprCstNode extends CstNode {
-  name: "mulExpr";
-  children: MulExprCstChildren;
-}
-
-export type MulExprCstChildren = {
   unaryExpr: (UnaryExprCstNode)[];
-  Star?: IToken[];
-  Slash?: IToken[];
-  Percent?: IToken[];
+  BinaryOp?: IToken[];
 };
 
 export interface UnaryExprCstNode extends CstNode {
@@ -524,12 +457,6 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   keepDecl(children: KeepDeclCstChildren, param?: IN): OUT;
   section(children: SectionCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;
-  orExpr(children: OrExprCstChildren, param?: IN): OUT;
-  andExpr(children: AndExprCstChildren, param?: IN): OUT;
-  compareExpr(children: CompareExprCstChildren, param?: IN): OUT;
-  rangeExpr(children: RangeExprCstChildren, param?: IN): OUT;
-  addExpr(children: AddExprCstChildren, param?: IN): OUT;
-  mulExpr(children: MulExprCstChildren, param?: IN): OUT;
   unaryExpr(children: UnaryExprCstChildren, param?: IN): OUT;
   primary(children: PrimaryCstChildren, param?: IN): OUT;
   callOrName(children: CallOrNameCstChildren, param?: IN): OUT;

@@ -9,7 +9,6 @@
 import { CstParser, EOF, type CstNode, type IToken } from "chevrotain";
 import * as T from "./tokens.js";
 
-const COMPARISON = [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
 
 export class RlpParser extends CstParser {
   constructor() {
@@ -324,61 +323,12 @@ export class RlpParser extends CstParser {
 
   // ---- expressions, lowest precedence first ----
 
-  // expression := orExpr
+  // expression := unaryExpr (binaryOp unaryExpr)*
+  //   Flat: precedence and associativity are applied by the lowering (tokens.BINARY_PRECEDENCE).
   public expression = this.RULE("expression", () => {
-    this.SUBRULE(this.orExpr);
-  });
-
-  // orExpr := andExpr ("||" andExpr)*
-  public orExpr = this.RULE("orExpr", () => {
-    this.SUBRULE(this.andExpr);
-    this.MANY(() => {
-      this.CONSUME(T.OrOr);
-      this.SUBRULE2(this.andExpr);
-    });
-  });
-
-  // andExpr := compareExpr ("&&" compareExpr)*
-  public andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.compareExpr);
-    this.MANY(() => {
-      this.CONSUME(T.AndAnd);
-      this.SUBRULE2(this.compareExpr);
-    });
-  });
-
-  // compareExpr := rangeExpr (compareOp rangeExpr)*     (more than one operator is reported: no chaining)
-  public compareExpr = this.RULE("compareExpr", () => {
-    this.SUBRULE(this.rangeExpr);
-    this.MANY(() => {
-      this.OR(COMPARISON.map((tokenType) => ({ ALT: () => this.CONSUME(tokenType) })));
-      this.SUBRULE2(this.rangeExpr);
-    });
-  });
-
-  // rangeExpr := addExpr (".." addExpr)?
-  public rangeExpr = this.RULE("rangeExpr", () => {
-    this.SUBRULE(this.addExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.addExpr);
-    });
-  });
-
-  // addExpr := mulExpr (("+" | "-") mulExpr)*
-  public addExpr = this.RULE("addExpr", () => {
-    this.SUBRULE(this.mulExpr);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.mulExpr);
-    });
-  });
-
-  // mulExpr := unaryExpr (("*" | "/" | "%") unaryExpr)*
-  public mulExpr = this.RULE("mulExpr", () => {
     this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }, { ALT: () => this.CONSUME(T.Percent) }]);
+      this.CONSUME(T.BinaryOp);
       this.SUBRULE2(this.unaryExpr);
     });
   });

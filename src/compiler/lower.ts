@@ -7,6 +7,7 @@
 import type { CstNode, IToken } from "chevrotain";
 import type * as C from "../../grammar/cst.js";
 import { parser } from "../../grammar/parser.js";
+import { BINARY_PRECEDENCE, NON_ASSOCIATIVE } from "../../grammar/tokens.js";
 import { describeToken } from "../../grammar/index.js";
 import type * as A from "./ast.js";
 import { diagnostic, type Diagnostic } from "./diagnostics/diagnostic.js";
@@ -428,82 +429,60 @@ class Lowering extends BaseVisitor {
 
   // ------------------------------------------------------------ expressions
 
+  /**
+   * `a + b * c < d`: the parser gives a flat list of operands and operators; this folds it by
+   * precedence (shunting-yard, iterative, so long chains cost no stack), reporting chained
+   * comparisons and ranges, which do not associate.
+   */
   expression(ctx: C.ExpressionCstChildren, node: CstNode): A.Expr {
-    return this.expr(ctx.orExpr?.[0], this.nodeSpan(node));
-  }
-
-  /** Left-associative chains: operands and operator tokens interleaved by source position. */
-  private chain(operands: readonly CstNode[] | undefined, node: CstNode): A.Expr {
-    // Most chains are a single operand (every atom passes through each precedence level): no work.
-    if (operands !== undefined && operands.length === 1) return this.expr(operands[0], this.span(0, 0));
-    const span = this.nodeSpan(node);
-    const parts = ordered({ operands: operands as Node[] | undefined, ...this.operatorTokens(node) });
-    let result: A.Expr | undefined;
-    let op: IToken | undefined;
-    for (const part of parts) {
-      if (isToken(part)) {
-        op = part;
-        continue;
-      }
-      const operand = this.expr(part, span);
-      if (result === undefined) result = operand;
-      else if (op !== undefined) {
-        result = {
-          kind: "binary",
-          op: OPS[op.tokenType.name]!,
-          left: result,
-          right: operand,
-          opSpan: this.tokenSpan(op),
-          span: this.span(result.span.start, operand.span.end),
-        };
-      }
+    const operands = ctx.unaryExpr ?? [];
+    const ops = (ctx.BinaryOp ?? []).filter(present);
+    if (ops.length === 0 || operands.length !== ops.length + 1) {
+      if (operands.length === 1 || ops.length === 0) return this.expr(operands[0], this.nodeSpan(node));
+      return { kind: "error", span: this.nodeSpan(node) };
     }
-    return result ?? { kind: "error", span };
-  }
-
-  private operatorTokens(node: CstNode): Record<string, Node[] | undefined> {
-    const out: Record<string, Node[] | undefined> = {};
-    for (const [key, list] of Object.entries(node.children)) if (key in OPS) out[key] = list;
-    return out;
-  }
-
-  orExpr(ctx: C.OrExprCstChildren, node: CstNode): A.Expr {
-    return this.chain(ctx.andExpr, node);
-  }
-
-  andExpr(ctx: C.AndExprCstChildren, node: CstNode): A.Expr {
-    return this.chain(ctx.compareExpr, node);
-  }
-
-  compareExpr(ctx: C.CompareExprCstChildren, node: CstNode): A.Expr {
-    const ops = Object.values(this.operatorTokens(node)).flatMap((l) => (l ?? []) as IToken[]).filter(present);
-    if (ops.length > 1) {
-      const sorted = ops.sort((a, b) => a.startOffset - b.startOffset);
-      this.diagnostics.push(
-        diagnostic("RLP0010", "comparison operators do not chain")
-          .primary(this.tokenSpan(sorted[1]!), "second comparison")
-          .secondary(this.tokenSpan(sorted[0]!), "first comparison")
-          .help("combine two comparisons with `&&`, for example `a < b && b < c`")
-          .build(),
-      );
+    const out: A.Expr[] = [];
+    const pending: IToken[] = [];
+    // Results of non-associative operators made in this chain (parentheses start a new chain).
+    const madeBy = new Map<A.Expr, IToken>();
+    const reduce = () => {
+      const op = pending.pop()!;
+      const right = out.pop()!;
+      const left = out.pop()!;
+      const prec = BINARY_PRECEDENCE[op.image]!;
+      if (NON_ASSOCIATIVE.has(prec)) {
+        const inner = madeBy.get(left) ?? madeBy.get(right);
+        if (inner !== undefined && BINARY_PRECEDENCE[inner.image] === prec) this.chained(inner, op);
+      }
+      // Recovered operands may carry a fallback span, so take the union rather than trusting order.
+      const span = this.span(Math.min(left.span.start, right.span.start), Math.max(left.span.end, right.span.end));
+      const made: A.Expr =
+        op.image === ".." ? { kind: "range", lo: left, hi: right, span } : { kind: "binary", op: OPS[op.tokenType.name]!, left, right, opSpan: this.tokenSpan(op), span };
+      if (NON_ASSOCIATIVE.has(prec)) madeBy.set(made, op);
+      out.push(made);
+    };
+    const fallback = this.nodeSpan(node);
+    out.push(this.expr(operands[0], fallback));
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const prec = BINARY_PRECEDENCE[op.image]!;
+      while (pending.length > 0 && BINARY_PRECEDENCE[pending[pending.length - 1]!.image]! >= prec) reduce();
+      pending.push(op);
+      out.push(this.expr(operands[i + 1], fallback));
     }
-    return this.chain(ctx.rangeExpr, node);
+    while (pending.length > 0) reduce();
+    return out[0]!;
   }
 
-  rangeExpr(ctx: C.RangeExprCstChildren, node: CstNode): A.Expr {
-    const span = this.nodeSpan(node);
-    const lo = this.expr(ctx.addExpr?.[0], span);
-    if (ctx.DotDot === undefined) return lo;
-    const hi = this.expr(ctx.addExpr?.[1], span);
-    return { kind: "range", lo, hi, span };
-  }
-
-  addExpr(ctx: C.AddExprCstChildren, node: CstNode): A.Expr {
-    return this.chain(ctx.mulExpr, node);
-  }
-
-  mulExpr(ctx: C.MulExprCstChildren, node: CstNode): A.Expr {
-    return this.chain(ctx.unaryExpr, node);
+  private chained(first: IToken, second: IToken): void {
+    const range = first.image === "..";
+    this.diagnostics.push(
+      diagnostic("RLP0010", range ? "ranges do not chain" : "comparison operators do not chain")
+        .primary(this.tokenSpan(second), range ? "second `..`" : "second comparison")
+        .secondary(this.tokenSpan(first), range ? "first `..`" : "first comparison")
+        .help(range ? "a range is `lo..hi`" : "combine two comparisons with `&&`, for example `a < b && b < c`")
+        .build(),
+    );
   }
 
   unaryExpr(ctx: C.UnaryExprCstChildren, node: CstNode): A.Expr {

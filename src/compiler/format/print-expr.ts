@@ -8,25 +8,65 @@ import { leadingDoc, tok, trailingDoc, type Ctx } from "./context.js";
 import { children, isToken, node, nodes, token } from "./cst.js";
 import { align, glue, group, join, line, type Doc } from "./doc.js";
 import { delimited } from "./lists.js";
+import { BINARY_PRECEDENCE, NON_ASSOCIATIVE } from "../../../grammar/tokens.js";
 
 export type Printer = (ctx: Ctx, node: CstNode) => Doc;
 
+/** An operand chain rebuilt by precedence: leaves are the CST's `unaryExpr` nodes. */
+type Tree = { readonly leaf: CstNode } | { readonly first: Tree; readonly rest: readonly { readonly op: IToken; readonly operand: Tree }[] };
+
+/** The flat `a + b * c` list folded by precedence; a run of one precedence stays one chain. */
+function fold(operands: readonly CstNode[], ops: readonly IToken[]): Tree {
+  const out: Tree[] = [{ leaf: operands[0]! }];
+  const pending: IToken[] = [];
+  const prec = (t: IToken) => BINARY_PRECEDENCE[t.image] ?? 0;
+  const reduce = () => {
+    const op = pending.pop()!;
+    const right = out.pop()!;
+    const left = out.pop()!;
+    // `a + b + c` is one chain of two operators, not a chain inside a chain.
+    const merged: Tree = "rest" in left && left.rest.length > 0 && prec(left.rest[0]!.op) === prec(op) && !NON_ASSOCIATIVE.has(prec(op))
+      ? { first: left.first, rest: [...left.rest, { op, operand: right }] }
+      : { first: left, rest: [{ op, operand: right }] };
+    out.push(merged);
+  };
+  ops.forEach((op, i) => {
+    while (pending.length > 0 && prec(pending[pending.length - 1]!) >= prec(op)) reduce();
+    pending.push(op);
+    out.push({ leaf: operands[i + 1]! });
+  });
+  while (pending.length > 0) reduce();
+  return out[0]!;
+}
+
+function firstLeaf(t: Tree): CstNode {
+  return "leaf" in t ? t.leaf : firstLeaf(t.first);
+}
+
 /**
- * `a + b - c`: operands and operators alternate; the group breaks before every operator, and the
+ * One chain: operands and operators alternate; the group breaks before every operator, and the
  * operator hangs left so that the operands line up (`loss = ppo_clip(...)` / `     + 0.04 * kl(...)`).
+ * `..` is written without spaces. `skipLeading`: the caller already printed the first leaf's
+ * comments (they go before an operator, where the line starts).
  */
-function chain(ctx: Ctx, n: CstNode): Doc {
-  const [first, ...rest] = children(n);
-  if (first === undefined || isToken(first)) return "";
-  if (rest.length === 0) return ctx.print(first);
-  const parts: Doc[] = [ctx.print(first)];
-  for (let i = 0; i + 1 < rest.length; i += 2) {
-    const op = rest[i] as IToken;
-    const operand = rest[i + 1] as CstNode;
+function printTree(ctx: Ctx, t: Tree, skipLeading: boolean): Doc {
+  if ("leaf" in t) return skipLeading ? [ctx.body(t.leaf), trailingDoc(ctx, t.leaf)] : ctx.print(t.leaf);
+  const first = printTree(ctx, t.first, skipLeading);
+  const range = t.rest.length === 1 && t.rest[0]!.op.image === "..";
+  if (range) return [first, tok(ctx, t.rest[0]!.op), printTree(ctx, t.rest[0]!.operand, false)];
+  const parts: Doc[] = [first];
+  for (const { op, operand } of t.rest) {
     // An own-line comment before an operand goes before its operator, where the line starts.
-    parts.push([line, leadingDoc(ctx, operand), tok(ctx, op), " ", ctx.body(operand), trailingDoc(ctx, operand)]);
+    parts.push([line, leadingDoc(ctx, firstLeaf(operand)), tok(ctx, op), " ", printTree(ctx, operand, true)]);
   }
-  return align(group(parts), -((rest[0] as IToken).image.length + 1));
+  return align(group(parts), -(t.rest[0]!.op.image.length + 1));
+}
+
+function expression(ctx: Ctx, n: CstNode): Doc {
+  const operands = nodes(n, "unaryExpr");
+  const ops = (n.children["BinaryOp"] ?? []).filter(isToken);
+  if (ops.length === 0 || operands.length !== ops.length + 1) return passThrough(ctx, n);
+  return printTree(ctx, fold(operands, ops), false);
 }
 
 /** The `if` expression an `else` branch consists of, when it is nothing else. */
@@ -106,13 +146,7 @@ function reduceClause(ctx: Ctx, n: CstNode): Doc {
 }
 
 export const exprPrinters: Record<string, Printer> = {
-  expression: passThrough,
-  orExpr: chain,
-  andExpr: chain,
-  compareExpr: chain,
-  rangeExpr: passThrough,
-  addExpr: chain,
-  mulExpr: chain,
+  expression,
   unaryExpr,
   primary: passThrough,
   callOrName: passThrough,
