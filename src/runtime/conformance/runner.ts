@@ -95,6 +95,9 @@ function errorText(e: unknown): string {
  */
 async function withCpuBackend<T>(body: () => Promise<T>): Promise<T> {
   const previous: string | null | undefined = tf.getBackend();
+  // The cpu backend's first use prints an advert for tfjs-node, which cannot be installed
+  // offline; production mode silences tfjs warnings (rlp reports its own problems).
+  tf.env().set("PROD", true);
   if (previous !== "cpu") await tf.setBackend("cpu");
   try {
     return await body();
