@@ -2,9 +2,13 @@
  * Incremental decoding with a KV cache, for the sampler.
  *
  * The cache is time-major like the training activations: keys and values as [L, G, dh]
- * (G = B*heads), in chunks along L (see KvCache). Scores are an elementwise product with the query
- * summed over dh (a depthwise convolution with a single-column filter is 10x slower in tfjs-wasm);
- * the output is a sum over chunks of groupedMatMul(probs, values).
+ * (G = B*heads), grown by a concat along the leading axis (one contiguous copy). Scores are an
+ * elementwise product with the query summed over dh (a depthwise convolution with a single-column
+ * filter is 10x slower in tfjs-wasm); the output is groupedMatMul(probs, values).
+ *
+ * A chunked cache (full chunks never change, so XNNPACK would not re-pack them at every step) was
+ * measured no faster: slicing the probabilities per chunk (tfjs-wasm copies the whole source for
+ * each slice) costs what the re-packing saves.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { groupedMatMul, transpose2d, type ConstCache } from "../tfjs/ops.js";
@@ -104,57 +108,21 @@ function keepAll<T extends Record<string, tf.Tensor>>(o: T): T {
   return Object.fromEntries(Object.entries(o).map(([k, t]) => [k, tf.keep(tf.clone(t))])) as T;
 }
 
-/**
- * Per-layer keys and values, both [L, G, dh], as a list of chunks. Full chunks never change, so
- * XNNPACK keeps their packed form cached across steps (re-packing the whole value cache at every
- * step was the sampler's largest cost); only the last chunk grows, by a small concat.
- */
+/** Per-layer keys and values, both [L, G, dh]. Owns its tensors. */
 export class KvCache {
   constructor(
-    /** Per layer: key chunks in position order. */
-    readonly keys: tf.Tensor3D[][],
-    /** Per layer: value chunks in position order. */
-    readonly values: tf.Tensor3D[][],
-    /** Positions per chunk once it stops growing. */
-    readonly chunk: number,
-    /** Chunks [0, frozen) are complete (the prompt forms chunk 0 whatever its length). */
-    private frozen = 1,
+    readonly keys: tf.Tensor3D[],
+    readonly values: tf.Tensor3D[],
   ) {}
 
   get length(): number {
-    return (this.values[0] ?? []).reduce((n, c) => n + c.shape[0], 0);
-  }
-
-  /** Appends one position (k, v: [1, G, dh]) to layer l. */
-  append(l: number, k: tf.Tensor3D, v: tf.Tensor3D): void {
-    const keys = this.keys[l]!;
-    const values = this.values[l]!;
-    const open = keys.length > this.frozen;
-    if (!open) {
-      keys.push(tf.keep(k));
-      values.push(tf.keep(v));
-      return;
-    }
-    const i = keys.length - 1;
-    const [ok, ov] = [keys[i]!, values[i]!];
-    keys[i] = tf.keep(tf.concat([ok, k], 0) as tf.Tensor3D);
-    values[i] = tf.keep(tf.concat([ov, v], 0) as tf.Tensor3D);
-    tf.dispose([ok, ov]);
-  }
-
-  /** Marks the last chunk complete once it holds `chunk` positions (call after every layer appended). */
-  seal(): void {
-    const last = this.values[0]!;
-    if (last.length > this.frozen && last[last.length - 1]!.shape[0] >= this.chunk) this.frozen = last.length;
+    return this.values[0]?.shape[0] ?? 0;
   }
 
   dispose(): void {
-    for (const l of [...this.keys, ...this.values]) tf.dispose(l);
+    tf.dispose([...this.keys, ...this.values]);
   }
 }
-
-/** Positions per KV-cache chunk: bigger chunks mean fewer ops per step, smaller ones less re-packing. */
-export const KV_CHUNK = 8;
 
 /**
  * Runs the (left-padded) prompts through the model; returns the cache and the logits [B, V] for
@@ -164,17 +132,17 @@ export function prefill(params: ParamTensors, cfg: TinyLMConfig, prompts: SeqBat
   const { batch: B, steps: P } = prompts;
   const G = B * cfg.heads;
   const dh = cfg.dModel / cfg.heads;
-  const keys: tf.Tensor3D[][] = [];
-  const values: tf.Tensor3D[][] = [];
+  const keys: tf.Tensor3D[] = [];
+  const values: tf.Tensor3D[] = [];
   const logits = tf.tidy(() => {
     const f = trunk(params, cfg, prompts, consts, (l) => {
-      keys.push([tf.keep(tf.reshape(l.k, [P, G, dh]))]);
-      values.push([tf.keep(tf.reshape(l.v, [P, G, dh]))]);
+      keys.push(tf.keep(tf.reshape(l.k, [P, G, dh])));
+      values.push(tf.keep(tf.reshape(l.v, [P, G, dh])));
     });
     const last = tf.slice(f.a, [(P - 1) * B, 0], [B, cfg.dModel]);
     return linear(last, params["head.weight"] as tf.Tensor2D, params["head.bias"] as tf.Tensor1D);
   });
-  return { cache: new KvCache(keys, values, KV_CHUNK), logits };
+  return { cache: new KvCache(keys, values), logits };
 }
 
 /**
@@ -207,25 +175,20 @@ export function decodeStep(
       const q = linear(a, lw.wq, lw.bq);
       const k = linear(a, lw.wk, lw.bk);
       const v = linear(a, lw.wv, lw.bv);
-      cache.append(l, tf.reshape(k, [1, G, dh]), tf.reshape(v, [1, G, dh]));
-      const keys = cache.keys[l]!;
-      const values = cache.values[l]!;
-      // scores [L, G] = sum_d keys * query, chunk by chunk; softmax over L (tfjs normalises the last axis only)
-      const q3 = tf.reshape(q, [G, dh]);
-      const dots = keys.map((kc) => tf.sum(tf.mul(kc, q3), -1));
-      const all = dots.length === 1 ? dots[0]! : tf.concat(dots, 0);
-      const scores = tf.reshape(tf.add(tf.reshape(all, [L, B, H]), mask), [L, G]) as tf.Tensor2D;
+      const keys = tf.concat([cache.keys[l]!, tf.reshape(k, [1, G, dh])], 0) as tf.Tensor3D;
+      const values = tf.concat([cache.values[l]!, tf.reshape(v, [1, G, dh])], 0) as tf.Tensor3D;
+      tf.dispose([cache.keys[l]!, cache.values[l]!]);
+      cache.keys[l] = tf.keep(keys);
+      cache.values[l] = tf.keep(values);
+      // scores [L, G] = sum_d keys * query; softmax over L (tfjs normalises the last axis only)
+      const dots = tf.sum(tf.mul(keys, tf.reshape(q, [G, dh])), -1);
+      const scores = tf.reshape(tf.add(tf.reshape(dots, [L, B, H]), mask), [L, G]) as tf.Tensor2D;
       const probs = transpose2d(tf.softmax(transpose2d(scores)));
-      const parts = values.length === 1 ? [probs] : tf.split(probs, values.map((c) => c.shape[0]), 0);
-      let o = groupedMatMul(tf.reshape(parts[0]!, [values[0]!.shape[0], 1, G]) as tf.Tensor3D, values[0]!);
-      for (let c = 1; c < values.length; c++) {
-        o = tf.add(o, groupedMatMul(tf.reshape(parts[c]!, [values[c]!.shape[0], 1, G]) as tf.Tensor3D, values[c]!)) as tf.Tensor3D;
-      }
+      const o = groupedMatMul(tf.reshape(probs, [L, 1, G]) as tf.Tensor3D, values);
       x = tf.add(x, linear(tf.reshape(o, [B, cfg.dModel]), lw.wo, lw.bo)) as tf.Tensor2D;
       const a2 = layerNorm(x, lw.ln2g, lw.ln2b).y;
       x = tf.add(x, linear(linearRelu(a2, lw.w1, lw.b1), lw.w2, lw.b2)) as tf.Tensor2D;
     });
-    cache.seal();
     return linear(layerNorm(x, w.lnfG, w.lnfB).y, w.wh, w.bh);
   });
 }
