@@ -3,7 +3,7 @@
  * only non-transposed 2-D matmuls (explicit transposes first), which keeps them on XNNPACK.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { colSum, transpose2d, type ConstCache } from "../tfjs/ops.js";
+import { colSum, colSumFresh, transpose2d, type ConstCache } from "../tfjs/ops.js";
 
 export const LN_EPS = 1e-5;
 
@@ -53,10 +53,10 @@ export interface LayerNormGrads {
   readonly db: tf.Tensor1D;
 }
 
-export function layerNormBackward(dy: tf.Tensor2D, xhat: tf.Tensor2D, rstd: tf.Tensor2D, g: tf.Tensor1D, consts: ConstCache): LayerNormGrads {
+export function layerNormBackward(dy: tf.Tensor2D, xhat: tf.Tensor2D, rstd: tf.Tensor2D, g: tf.Tensor1D): LayerNormGrads {
   const dxhat = tf.mul(dy, g);
   const m1 = tf.mean(dxhat, -1, true);
   const m2 = tf.mean(tf.mul(dxhat, xhat), -1, true);
   const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(xhat, m2)), rstd) as tf.Tensor2D;
-  return { dx, dg: colSum(tf.mul(dy, xhat) as tf.Tensor2D, consts), db: colSum(dy, consts) };
+  return { dx, dg: colSumFresh(tf.mul(dy, xhat) as tf.Tensor2D), db: colSumFresh(dy) };
 }

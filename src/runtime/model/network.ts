@@ -221,7 +221,7 @@ export function backward(params: ParamTensors, tape: Tape, dlogp: tf.Tensor2D, d
     const head = linearBackward(tape.final.a, param(params, "head.weight"), dlogits, consts);
     put("head.weight", head.dw);
     put("head.bias", head.db);
-    const lnf = layerNormBackward(head.dx, tape.final.xhat, tape.final.rstd, param(params, "ln.weight"), consts);
+    const lnf = layerNormBackward(head.dx, tape.final.xhat, tape.final.rstd, param(params, "ln.weight"));
     put("ln.weight", lnf.dg);
     put("ln.bias", lnf.db);
     let dx = lnf.dx;
@@ -233,7 +233,7 @@ export function backward(params: ParamTensors, tape: Tape, dlogp: tf.Tensor2D, d
       const fc2 = linearBackward(t.h, p("fc2.weight"), dx, consts);
       const dhPre = tf.mul(fc2.dx, tf.step(t.h)) as tf.Tensor2D;
       const fc1 = linearBackward(t.a2, p("fc1.weight"), dhPre, consts);
-      const ln2 = layerNormBackward(fc1.dx, t.xhat2, t.rstd2, p("ln2.weight"), consts);
+      const ln2 = layerNormBackward(fc1.dx, t.xhat2, t.rstd2, p("ln2.weight"));
       put(name("fc2.weight"), fc2.dw);
       put(name("fc2.bias"), fc2.db);
       put(name("fc1.weight"), fc1.dw);
@@ -250,7 +250,7 @@ export function backward(params: ParamTensors, tape: Tape, dlogp: tf.Tensor2D, d
       const qkv = linearBackward(t.a1, p("qkv.weight"), dqkv, consts);
       put(name("qkv.weight"), qkv.dw);
       put(name("qkv.bias"), qkv.db);
-      const ln1 = layerNormBackward(qkv.dx, t.xhat1, t.rstd1, p("ln1.weight"), consts);
+      const ln1 = layerNormBackward(qkv.dx, t.xhat1, t.rstd1, p("ln1.weight"));
       put(name("ln1.weight"), ln1.dg);
       put(name("ln1.bias"), ln1.db);
       dx = tf.add(dx, ln1.dx) as tf.Tensor2D;
