@@ -23,6 +23,13 @@ export function buildShardWorker(): { url: URL; remove: () => void } {
       files: [join(root, "src/runtime/model/shard-worker.ts")],
     }),
   );
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], { stdio: "pipe" });
-  return { url: pathToFileURL(join(out, "src/runtime/model/shard-worker.js")), remove: () => rmSync(out, { recursive: true, force: true }) };
+  const remove = () => rmSync(out, { recursive: true, force: true });
+  try {
+    execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], { stdio: "pipe" });
+  } catch (e) {
+    remove();
+    const output = (e as { stdout?: Buffer }).stdout?.toString() ?? "";
+    throw new Error(`compiling the shard worker failed:\n${output}`);
+  }
+  return { url: pathToFileURL(join(out, "src/runtime/model/shard-worker.js")), remove };
 }
