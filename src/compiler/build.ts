@@ -226,9 +226,15 @@ class Builder {
     return made;
   }
 
-  private make(e: HExpr, section: Section, id?: string): string {
+  /** What every node made from an expression carries (computed only for nodes that are made). */
+  private base(e: HExpr, section: Section): { section: Section; dtype: Dtype; level: string[]; span?: IrSpan } {
     const t = this.typed.types.get(e);
-    const base = { section, dtype: this.dtypeOf(t), level: this.levelOf(t), ...this.spanField(e.span) };
+    const span = this.irSpan(e.span);
+    const b = { section, dtype: this.dtypeOf(t), level: this.levelOf(t) };
+    return span === undefined ? b : { ...b, span };
+  }
+
+  private make(e: HExpr, section: Section, id?: string): string {
     switch (e.kind) {
       case "number":
         return this.constant(e.value, e.isInt ? "i32" : "f32");
@@ -237,20 +243,21 @@ class Builder {
       case "string": {
         const v = this.typed.constValue(e);
         if (typeof v === "string") return this.constant(v, "text");
-        return this.add({ ...base, kind: "op", op: "format", params: { template: templateJson(this.template(e)) }, inputs: [] }, id);
+        return this.add({ ...this.base(e, section), kind: "op", op: "format", params: { template: templateJson(this.template(e)) }, inputs: [] }, id);
       }
       case "ref":
         return this.ref(e.ref, section);
       case "unary":
-        return this.add({ ...base, kind: "op", op: e.op === "-" ? "neg" : "not", params: {}, inputs: [{ port: "x", node: this.expr(e.operand, section) }] }, id);
+        return this.add({ ...this.base(e, section), kind: "op", op: e.op === "-" ? "neg" : "not", params: {}, inputs: [{ port: "x", node: this.expr(e.operand, section) }] }, id);
       case "binary": {
+        const base = this.base(e, section);
         const kind: NodeKind = base.dtype === "loss" ? "loss" : "op";
         return this.add({ ...base, kind, op: OP_NAMES[e.op]!, params: {}, inputs: [{ port: "lhs", node: this.expr(e.left, section) }, { port: "rhs", node: this.expr(e.right, section) }] }, id);
       }
       case "if":
         return this.add(
           {
-            ...base,
+            ...this.base(e, section),
             kind: "op",
             op: "if",
             params: {},
@@ -268,7 +275,7 @@ class Builder {
         const params = this.validated.calls.get(e) ?? {};
         const ret = e.fn.returns;
         const kind: NodeKind = ret === "loss" ? "loss" : ret === "model" ? "model" : ret === "dataset" ? "data" : ret === "optimizer" ? "optimizer" : "call";
-        return this.add({ ...base, kind, op: e.fn.name, params: { ...params }, inputs }, id);
+        return this.add({ ...this.base(e, section), kind, op: e.fn.name, params: { ...params }, inputs }, id);
       }
       case "reduce": {
         const inputs: IrInput[] = [{ port: "value", node: this.expr(e.value, section) }];
@@ -276,7 +283,7 @@ class Builder {
         const empty = e.empty === undefined ? undefined : this.typed.constValue(e.empty);
         const params: Record<string, JsonValue> = { by: e.by.map((b) => b.name) };
         if (typeof empty === "number") params["empty"] = empty;
-        return this.add({ ...base, kind: "reduce", op: e.op, params, inputs }, id);
+        return this.add({ ...this.base(e, section), kind: "reduce", op: e.op, params, inputs }, id);
       }
       case "list":
       case "range": {
