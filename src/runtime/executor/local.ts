@@ -12,7 +12,7 @@ import { ShardPool } from "../model/pool.js";
 import { sampleBatch, type SampleRequest, type SampleResult } from "../model/sampler.js";
 import { logProbsArrays } from "../model/score.js";
 import { TinyLM } from "../model/tiny-lm.js";
-import { applyGradients, computeGradients, NonFiniteLoss } from "../model/train.js";
+import { applyGradients, NonFiniteLoss } from "../model/train.js";
 import { splitRows } from "../model/rows.js";
 import { BackendUnavailable, initBackend, type BackendName } from "../tfjs/backend.js";
 import { BackendError, describe, ExecutorError, NonFiniteError } from "../services/errors.js";
@@ -29,8 +29,8 @@ import {
   type TrainInput,
   type TrainOutput,
 } from "../services/executor.js";
-import { fromMatrix, packSequences, toMatrix } from "./layout.js";
-import { buildLoss } from "./loss.js";
+import { fromMatrix, packSequences } from "./layout.js";
+import { DEFAULT_MICRO_BATCH_TOKENS, microBatchGradients, planMicroBatches } from "./microbatch.js";
 import { findCheckpoint, policyWeights } from "./warm-start.js";
 
 export interface OptimizerConfig {
@@ -57,6 +57,12 @@ export interface LocalExecutorConfig {
   readonly workers?: number;
   /** Keep a frozen reference snapshot (for KL terms). */
   readonly reference: boolean;
+  /**
+   * Token budget (rows × padded length) of one training micro-batch; scoring uses twice it.
+   * Bounds the step's memory whatever the batch size; the result does not depend on it beyond
+   * float32 rounding (default DEFAULT_MICRO_BATCH_TOKENS).
+   */
+  readonly microBatchTokens?: number;
 }
 
 /** The engine behind the layer: plain async methods over the model, wrapped into Effects below. */
@@ -67,6 +73,7 @@ class LocalEngine {
     readonly optimizer: Adam,
     readonly pool: ShardPool | undefined,
     readonly gradClip: number | undefined,
+    readonly microBatchTokens: number,
   ) {}
 
   async sample(rows: readonly SampleRow[], call: SampleCall): Promise<Sampled[]> {
@@ -100,14 +107,24 @@ class LocalEngine {
     if (seqs.length === 0) return { logp: [], entropy: [] };
     const model = role === "policy" ? this.policy : this.reference;
     if (model === undefined) throw new Error("this pipeline keeps no reference model");
-    const batch = packSequences(seqs);
     const pool = role === "policy" ? this.pool : undefined;
-    const stats = await logProbsArrays(model, batch, pool === undefined ? { temperature } : { temperature, pool });
-    return { logp: fromMatrix(batch, stats.logp), entropy: fromMatrix(batch, stats.entropy) };
+    const logp: Float32Array[] = new Array<Float32Array>(seqs.length);
+    const entropy: Float32Array[] = new Array<Float32Array>(seqs.length);
+    // Scoring keeps no activations for a backward pass: twice the training budget per piece.
+    for (const rows of planMicroBatches(seqs, 2 * this.microBatchTokens)) {
+      const batch = packSequences(rows.map((i) => seqs[i]!));
+      const stats = await logProbsArrays(model, batch, pool === undefined ? { temperature } : { temperature, pool });
+      const lp = fromMatrix(batch, stats.logp);
+      const en = fromMatrix(batch, stats.entropy);
+      rows.forEach((i, k) => {
+        logp[i] = lp[k]!;
+        entropy[i] = en[k]!;
+      });
+    }
+    return { logp, entropy };
   }
 
   async train(input: TrainInput): Promise<TrainOutput | NonFiniteError> {
-    const batch = packSequences(input.rows);
     // Entropy is reported over the tokens the policy terms see (all trained tokens when there are none).
     const policyTerms = input.terms.filter((t) => t.kind !== "sft");
     const reported = policyTerms.length > 0 ? policyTerms : input.terms;
@@ -116,26 +133,19 @@ class LocalEngine {
       for (const t of reported) for (let j = 0; j < m.length; j++) if (t.mask[i]![j] !== 0) m[j] = 1;
       return m;
     });
-    const responseMask = toMatrix(batch, union);
-    const loss = buildLoss(input, batch, responseMask);
+    const options = this.pool === undefined ? { temperature: input.temperature } : { temperature: input.temperature, pool: this.pool };
+    const { loss, grads, stats } = await microBatchGradients(this.policy, input, union, this.microBatchTokens, options);
+    const nonFinite = (node: string, what: string) => new NonFiniteError({ node, step: input.step, message: `${what}; the update was not applied` });
+    if (!Number.isFinite(loss)) {
+      const bad = input.terms.find((t) => !Number.isFinite(stats[`term/${t.node}`] ?? NaN));
+      return nonFinite(bad?.node ?? input.terms[0]?.node ?? "loss", `the loss is ${loss}`);
+    }
     try {
-      const options = this.pool === undefined ? { temperature: input.temperature } : { temperature: input.temperature, pool: this.pool };
-      const g = await computeGradients(this.policy, { ...batch, mask: responseMask }, loss.lossFn, options);
-      const stats = await loss.readStats();
-      const nonFinite = (node: string, what: string) => new NonFiniteError({ node, step: input.step, message: `${what}; the update was not applied` });
-      if (!Number.isFinite(g.loss)) {
-        const bad = input.terms.find((t) => !Number.isFinite(stats[`term/${t.node}`] ?? NaN));
-        return nonFinite(bad?.node ?? input.terms[0]?.node ?? "loss", `the loss is ${g.loss}`);
-      }
-      try {
-        const applied = await applyGradients(this.policy, this.optimizer, g.grads, this.gradClip === undefined ? {} : { maxGradNorm: this.gradClip });
-        return { loss: g.loss, gradNorm: applied.gradNorm, lr: applied.lr, stats };
-      } catch (e) {
-        if (e instanceof NonFiniteLoss) return nonFinite(input.terms[0]?.node ?? "loss", e.message.replace(/; the update was not applied$/, ""));
-        throw e;
-      }
-    } finally {
-      loss.dispose();
+      const applied = await applyGradients(this.policy, this.optimizer, grads, this.gradClip === undefined ? {} : { maxGradNorm: this.gradClip });
+      return { loss, gradNorm: applied.gradNorm, lr: applied.lr, stats };
+    } catch (e) {
+      if (e instanceof NonFiniteLoss) return nonFinite(input.terms[0]?.node ?? "loss", e.message.replace(/; the update was not applied$/, ""));
+      throw e;
     }
   }
 
@@ -215,7 +225,7 @@ const acquire = (config: LocalExecutorConfig) =>
           ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
         });
         const pool = (config.workers ?? 0) > 0 ? await ShardPool.create(policy, { workers: config.workers! }) : undefined;
-        return new LocalEngine(policy, reference, optimizer, pool, config.gradClip);
+        return new LocalEngine(policy, reference, optimizer, pool, config.gradClip, config.microBatchTokens ?? DEFAULT_MICRO_BATCH_TOKENS);
       },
       catch: (e) => new ExecutorError({ operation: "create", message: describe(e) }),
     });

@@ -62,11 +62,13 @@ export {
   type SuccessTrackerOptions,
 } from "./allocation/success-state.js";
 
-export { aggLoss, AGG_MODES, type AggMode, type AggSpec } from "./loss/aggregate.js";
+export { aggLoss, aggWeights, AGG_MODES, weightedSum, type AggMode, type AggSpec } from "./loss/aggregate.js";
 export {
   cispoLoss,
   gspoLoss,
+  policyAggSpec,
   policyLoss,
+  policyTokenLoss,
   POLICY_LOSS_MODES,
   ppoClipLoss,
   sapoLoss,
@@ -75,6 +77,7 @@ export {
   type PolicyLossMetrics,
   type PolicyLossMode,
   type PolicyLossResult,
+  type PolicyTokenLoss,
 } from "./loss/policy.js";
 export { isKlEstimator, klPenalty, type KlBaseEstimator, type KlEstimator } from "./loss/kl.js";
 export { entropyFromLogits, entropyLoss } from "./loss/entropy.js";

@@ -74,3 +74,67 @@ export function aggLoss(lossMat: tf.Tensor2D, mask: tf.Tensor2D, spec: AggSpec):
     }
   }
 }
+
+/**
+ * Per-token weights W (same layout as `mask`, [rows][cols] row-major) with aggLoss(L, mask, spec) =
+ * Σ W·L for every loss matrix L: each mode's normalisers (token count, number of non-empty rows,
+ * the constant, per-prompt token counts and the number of non-empty prompts) taken from the whole
+ * batch. A batch split by rows then aggregates exactly as a sum of weightedSum over the pieces.
+ * Computed in float64; zero wherever the mask is.
+ */
+export function aggWeights(mask: ArrayLike<number>, rows: number, cols: number, spec: AggSpec): Float32Array {
+  if (mask.length !== rows * cols) throw new PrimitiveInputError("aggWeights", `mask has ${mask.length} values, expected ${rows} x ${cols}`);
+  const rowTokens = new Float64Array(rows);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += mask[r * cols + c]!;
+    rowTokens[r] = s;
+    total += s;
+  }
+  let nonEmptyRows = 0;
+  for (let r = 0; r < rows; r++) if (rowTokens[r]! > 0) nonEmptyRows++;
+  const seqs = Math.max(nonEmptyRows, 1);
+  // The weight of row r's tokens, times the mask.
+  const rowScale = new Float64Array(rows);
+  switch (spec.mode) {
+    case "token-mean":
+      rowScale.fill(1 / Math.max(total, 1));
+      break;
+    case "seq-mean-token-sum":
+      rowScale.fill(1 / seqs);
+      break;
+    case "seq-mean-token-sum-norm": {
+      const factor = spec.lossScaleFactor ?? cols;
+      if (!(factor > 0)) throw new PrimitiveInputError("aggWeights", `lossScaleFactor must be > 0, got ${factor}`);
+      rowScale.fill(1 / (seqs * factor));
+      break;
+    }
+    case "seq-mean-token-mean":
+      for (let r = 0; r < rows; r++) rowScale[r] = rowTokens[r]! > 0 ? 1 / ((rowTokens[r]! + 1e-8) * seqs) : 0;
+      break;
+    case "prompt-mean": {
+      const groups = spec.groups;
+      if (groups === undefined || groups.length !== rows) {
+        throw new PrimitiveInputError("aggWeights", `prompt-mean needs one group id per row (${rows}), got ${groups?.length ?? "none"}`);
+      }
+      const groupTokens = new Map<GroupId, number>();
+      groups.forEach((g, r) => groupTokens.set(g, (groupTokens.get(g) ?? 0) + rowTokens[r]!));
+      let nonEmpty = 0;
+      for (const n of groupTokens.values()) if (n > 0) nonEmpty++;
+      for (let r = 0; r < rows; r++) {
+        const n = groupTokens.get(groups[r]!)!;
+        rowScale[r] = n > 0 ? 1 / (Math.max(n, 1) * Math.max(nonEmpty, 1)) : 0;
+      }
+      break;
+    }
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = mask[r * cols + c]! * rowScale[r]!;
+  return out;
+}
+
+/** Σ where(W ≠ 0, L, 0)·W: a loss matrix aggregated with aggWeights' weights (NaN outside them cannot leak in). */
+export function weightedSum(lossMat: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  return maskedSumT(lossMat, weights) as tf.Scalar;
+}

@@ -65,17 +65,30 @@ function clampedRatio(inputs: PolicyLossInputs): { logRatio: tf.Tensor2D; ratio:
   return { logRatio: logRatio as tf.Tensor2D, ratio: tf.exp(logRatio) as tf.Tensor2D };
 }
 
-const zero = (): tf.Scalar => tf.scalar(0);
-
 /**
- * PPO clip (`vanilla`): L = max(−Aρ, −A·clip(ρ, 1−ε_low, 1+ε_high)); for A < 0 also min(L, −A·c)
- * (dual clip). ρ = exp(clamp(log ρ, ±20)).
+ * A policy loss before aggregation: the per-token loss and the per-token values whose masked means
+ * (verl masked_mean under the response mask) are the metrics. Every value of a row depends on that
+ * row only, so a batch may be split by rows and the pieces aggregated with global weights
+ * (aggWeights / weightedSum) to give the full-batch loss.
  */
-export function ppoClipLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
+export interface PolicyTokenLoss {
+  /** [batch][T] per-token loss. */
+  readonly perToken: tf.Tensor2D;
+  /** Per-token values of pg_clipfrac, ppo_kl and pg_clipfrac_lower (undefined: the metric is 0). */
+  readonly tokenMetrics: { readonly pg_clipfrac?: tf.Tensor; readonly ppo_kl: tf.Tensor; readonly pg_clipfrac_lower?: tf.Tensor };
+}
+
+/** The aggregation a loss mode uses: GSPO and SAPO always seq-mean-token-mean (as verl); the others `agg` (token-mean by default). */
+export function policyAggSpec(mode: PolicyLossMode, agg: AggSpec | undefined): AggSpec {
+  if (mode === "gspo" || mode === "sapo") return { mode: "seq-mean-token-mean" };
+  return agg ?? { mode: "token-mean" };
+}
+
+function ppoClipTokens(inputs: PolicyLossInputs, config: PolicyLossConfig): PolicyTokenLoss {
   const { low, high } = clips(config);
   const c = config.dualClipC ?? 3;
   if (!(c > 1)) throw new PrimitiveInputError("ppoClipLoss", `dual-clip c must be > 1, got ${c}`);
-  const { advantages: adv, responseMask: mask } = inputs;
+  const { advantages: adv } = inputs;
   const { logRatio, ratio } = clampedRatio(inputs);
   const negAdv = tf.neg(adv);
   const loss1 = tf.mul(negAdv, ratio);
@@ -84,23 +97,17 @@ export function ppoClipLoss(inputs: PolicyLossInputs, config: PolicyLossConfig =
   const loss3 = tf.mul(negAdv, c);
   const dual = tf.minimum(loss3, clipped);
   const negative = tf.less(adv, 0);
-  const perToken = tf.where(negative, dual, clipped) as tf.Tensor2D;
   return {
-    loss: aggLoss(perToken, mask, config.agg ?? { mode: "token-mean" }),
-    metrics: {
-      pg_clipfrac: maskedMeanT(tf.cast(tf.greater(loss2, loss1), "float32"), mask),
-      ppo_kl: maskedMeanT(tf.neg(logRatio), mask),
-      pg_clipfrac_lower: maskedMeanT(tf.mul(tf.cast(tf.greater(clipped, loss3), "float32"), tf.cast(negative, "float32")), mask),
+    perToken: tf.where(negative, dual, clipped) as tf.Tensor2D,
+    tokenMetrics: {
+      pg_clipfrac: tf.cast(tf.greater(loss2, loss1), "float32"),
+      ppo_kl: tf.neg(logRatio),
+      pg_clipfrac_lower: tf.mul(tf.cast(tf.greater(clipped, loss3), "float32"), tf.cast(negative, "float32")),
     },
   };
 }
 
-/**
- * GSPO: sequence-level ratio s_i = exp(mean_t log ρ) applied per token as
- * exp(log π − sg(log π) + sg(log s_i)) (log clamped at ≤ 10), then PPO clip without dual clip.
- * verl always aggregates GSPO with seq-mean-token-mean, whatever `agg` says.
- */
-export function gspoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
+function gspoTokens(inputs: PolicyLossInputs, config: PolicyLossConfig): PolicyTokenLoss {
   const { low, high } = clips(config);
   const { advantages: adv, responseMask: mask, logProb } = inputs;
   const logRatio = tf.sub(logProb, inputs.oldLogProb);
@@ -111,15 +118,72 @@ export function gspoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}
   const negAdv = tf.neg(adv);
   const loss1 = tf.mul(negAdv, seqRatio);
   const loss2 = tf.mul(negAdv, tf.clipByValue(seqRatio, 1 - low, 1 + high));
-  const perToken = tf.maximum(loss1, loss2) as tf.Tensor2D;
   return {
-    loss: aggLoss(perToken, mask, { mode: "seq-mean-token-mean" }),
-    metrics: {
-      pg_clipfrac: maskedMeanT(tf.cast(tf.greater(loss2, loss1), "float32"), mask),
-      ppo_kl: maskedMeanT(tf.neg(logRatio), mask),
-      pg_clipfrac_lower: zero(),
-    },
+    perToken: tf.maximum(loss1, loss2) as tf.Tensor2D,
+    tokenMetrics: { pg_clipfrac: tf.cast(tf.greater(loss2, loss1), "float32"), ppo_kl: tf.neg(logRatio) },
   };
+}
+
+function cispoTokens(inputs: PolicyLossInputs, config: PolicyLossConfig): PolicyTokenLoss {
+  const { low, high } = clips(config);
+  const { advantages: adv } = inputs;
+  const { logRatio, ratio } = clampedRatio(inputs);
+  const clippedRatio = tf.clipByValue(ratio, 1 - low, 1 + high);
+  return {
+    perToken: tf.neg(tf.mul(tf.mul(stopGradient(clippedRatio), adv), inputs.logProb)) as tf.Tensor2D,
+    tokenMetrics: { pg_clipfrac: tf.cast(tf.notEqual(ratio, clippedRatio), "float32"), ppo_kl: tf.neg(logRatio) },
+  };
+}
+
+function sapoTokens(inputs: PolicyLossInputs, config: PolicyLossConfig): PolicyTokenLoss {
+  const tauPos = config.tauPos ?? 1;
+  const tauNeg = config.tauNeg ?? 1.05;
+  const { advantages: adv } = inputs;
+  const { logRatio, ratio } = clampedRatio(inputs);
+  const tau = tf.where(tf.greater(adv, 0), tf.fill(adv.shape, tauPos), tf.fill(adv.shape, tauNeg));
+  const gate = tf.mul(tf.sigmoid(tf.mul(tau, tf.sub(ratio, 1))), tf.div(4, tau));
+  return { perToken: tf.neg(tf.mul(gate, adv)) as tf.Tensor2D, tokenMetrics: { ppo_kl: tf.neg(logRatio) } };
+}
+
+/** The per-token loss and metric values of a loss mode, before aggregation. */
+export function policyTokenLoss(mode: PolicyLossMode, inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyTokenLoss {
+  switch (mode) {
+    case "vanilla":
+      return ppoClipTokens(inputs, config);
+    case "gspo":
+      return gspoTokens(inputs, config);
+    case "cispo":
+      return cispoTokens(inputs, config);
+    case "sapo":
+      return sapoTokens(inputs, config);
+  }
+}
+
+function aggregated(mode: PolicyLossMode, inputs: PolicyLossInputs, config: PolicyLossConfig): PolicyLossResult {
+  const t = policyTokenLoss(mode, inputs, config);
+  const mask = inputs.responseMask;
+  const metric = (v: tf.Tensor | undefined): tf.Scalar => (v === undefined ? tf.scalar(0) : maskedMeanT(v, mask));
+  return {
+    loss: aggLoss(t.perToken, mask, policyAggSpec(mode, config.agg)),
+    metrics: { pg_clipfrac: metric(t.tokenMetrics.pg_clipfrac), ppo_kl: metric(t.tokenMetrics.ppo_kl), pg_clipfrac_lower: metric(t.tokenMetrics.pg_clipfrac_lower) },
+  };
+}
+
+/**
+ * PPO clip (`vanilla`): L = max(−Aρ, −A·clip(ρ, 1−ε_low, 1+ε_high)); for A < 0 also min(L, −A·c)
+ * (dual clip). ρ = exp(clamp(log ρ, ±20)).
+ */
+export function ppoClipLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
+  return aggregated("vanilla", inputs, config);
+}
+
+/**
+ * GSPO: sequence-level ratio s_i = exp(mean_t log ρ) applied per token as
+ * exp(log π − sg(log π) + sg(log s_i)) (log clamped at ≤ 10), then PPO clip without dual clip.
+ * verl always aggregates GSPO with seq-mean-token-mean, whatever `agg` says.
+ */
+export function gspoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
+  return aggregated("gspo", inputs, config);
 }
 
 /**
@@ -127,19 +191,7 @@ export function gspoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}
  * REINFORCE gradient, so clipped tokens still receive gradient.
  */
 export function cispoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
-  const { low, high } = clips(config);
-  const { advantages: adv, responseMask: mask } = inputs;
-  const { logRatio, ratio } = clampedRatio(inputs);
-  const clippedRatio = tf.clipByValue(ratio, 1 - low, 1 + high);
-  const perToken = tf.neg(tf.mul(tf.mul(stopGradient(clippedRatio), adv), inputs.logProb)) as tf.Tensor2D;
-  return {
-    loss: aggLoss(perToken, mask, config.agg ?? { mode: "token-mean" }),
-    metrics: {
-      pg_clipfrac: maskedMeanT(tf.cast(tf.notEqual(ratio, clippedRatio), "float32"), mask),
-      ppo_kl: maskedMeanT(tf.neg(logRatio), mask),
-      pg_clipfrac_lower: zero(),
-    },
-  };
+  return aggregated("cispo", inputs, config);
 }
 
 /**
@@ -148,29 +200,10 @@ export function cispoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {
  * seq-mean-token-mean, whatever `agg` says.
  */
 export function sapoLoss(inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
-  const tauPos = config.tauPos ?? 1;
-  const tauNeg = config.tauNeg ?? 1.05;
-  const { advantages: adv, responseMask: mask } = inputs;
-  const { logRatio, ratio } = clampedRatio(inputs);
-  const tau = tf.where(tf.greater(adv, 0), tf.fill(adv.shape, tauPos), tf.fill(adv.shape, tauNeg));
-  const gate = tf.mul(tf.sigmoid(tf.mul(tau, tf.sub(ratio, 1))), tf.div(4, tau));
-  const perToken = tf.neg(tf.mul(gate, adv)) as tf.Tensor2D;
-  return {
-    loss: aggLoss(perToken, mask, { mode: "seq-mean-token-mean" }),
-    metrics: { pg_clipfrac: zero(), ppo_kl: maskedMeanT(tf.neg(logRatio), mask), pg_clipfrac_lower: zero() },
-  };
+  return aggregated("sapo", inputs, config);
 }
 
 /** Dispatch by verl's `loss_mode` name. */
 export function policyLoss(mode: PolicyLossMode, inputs: PolicyLossInputs, config: PolicyLossConfig = {}): PolicyLossResult {
-  switch (mode) {
-    case "vanilla":
-      return ppoClipLoss(inputs, config);
-    case "gspo":
-      return gspoLoss(inputs, config);
-    case "cispo":
-      return cispoLoss(inputs, config);
-    case "sapo":
-      return sapoLoss(inputs, config);
-  }
+  return aggregated(mode, inputs, config);
 }
