@@ -36,7 +36,8 @@ interface DawnAdapter {
 
 const HELP =
   "npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0; on NVIDIA also apt-get install libvulkan1 " +
-  "(the driver provides the Vulkan ICD); without a GPU, apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri for the software adapter";
+  "(the driver provides the Vulkan ICD); without a GPU, apt-get install libegl1 libegl-dev libegl-mesa0 libgl1-mesa-dri for the " +
+  "software adapter (Dawn dlopens the unversioned libEGL.so, which only libegl-dev provides)";
 
 async function importOptional(specifier: string, what: string): Promise<unknown> {
   try {
