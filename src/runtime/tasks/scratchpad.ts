@@ -158,7 +158,7 @@ export function replayScratchpad(problem: ArithProblem, scratchpad: string): Scr
     const digit = Number(step[width - 1]);
     const want = columnStep(problem.op, t, b, carryIn);
     if (digit !== want.digit || carry !== want.carry) {
-      return { ok: false, reason: `wrote ${digit} carry ${carry}, the rule gives ${want.digit} carry ${want.carry}`, column: i };
+      return { ok: false, reason: `wrote carry ${carry} digit ${digit}, the rule gives carry ${want.carry} digit ${want.digit}`, column: i };
     }
     columns.push({ top: t, bottom: b, digit, carry });
     carryIn = carry;
