@@ -15,11 +15,11 @@ import { buildLoss, lossWeights, sliceWeights } from "./loss.js";
 
 /**
  * Tokens (rows × padded sequence length) per micro-batch by default. On the wasm backend the
- * arith preset (d_model 128, 4 layers) trains 256 × 82 tokens in one piece only by exhausting the
- * heap; 4096-token pieces keep the step's heap growth to a few hundred MB and measured as fast as
- * larger ones (docs/runtime.md).
+ * arith preset (d_model 128, 4 layers) grows the heap by about 0.25 MiB per token of a piece (a
+ * single batch of 256 × 82 tokens runs out of the 4 GiB heap); 2048-token pieces keep a step to
+ * about 0.5 GiB and measured no slower than larger ones (docs/runtime.md).
  */
-export const DEFAULT_MICRO_BATCH_TOKENS = 4096;
+export const DEFAULT_MICRO_BATCH_TOKENS = 2048;
 
 /** Row indices of each micro-batch, in summation order. Every row is in exactly one; none is empty. */
 export function planMicroBatches(seqs: readonly Sequence[], budget: number): number[][] {
