@@ -18,7 +18,8 @@ export interface TinyLMConfig {
 export const PRESETS = {
   test: { vocab: 16, dModel: 16, layers: 2, heads: 2, maxSeq: 24 },
   bench: { vocab: 32, dModel: 64, layers: 2, heads: 4, maxSeq: 48 },
-  arith: { vocab: 64, dModel: 128, layers: 4, heads: 4, maxSeq: 128 },
+  // vocab = the arith tokenizer's VOCAB_SIZE (src/runtime/tasks/tokenizer.ts): no untrained output ids.
+  arith: { vocab: 37, dModel: 128, layers: 4, heads: 4, maxSeq: 128 },
   small: { vocab: 256, dModel: 256, layers: 6, heads: 8, maxSeq: 256 },
 } as const satisfies Record<string, TinyLMConfig>;
 
