@@ -15,17 +15,11 @@ import { Executor, type ExecutorInfo } from "../services/executor.js";
 import { Metrics, type MetricsSink } from "../services/metrics.js";
 import { Random } from "../services/random.js";
 import { Tasks } from "../services/tasks.js";
-import type { BackendName } from "../tfjs/backend.js";
+import type { RunSettings } from "./settings.js";
 
-export interface RunConfig {
+export interface RunConfig extends RunSettings {
   readonly ir: IrDocument;
   readonly dir: string;
-  readonly seed: number;
-  readonly backend: BackendName;
-  readonly steps: number;
-  readonly checkpointEvery: number;
-  readonly keepCheckpoints: number;
-  readonly workers: number;
   readonly sinks: readonly MetricsSink[];
   readonly stop: StopSignal;
   /** Start from the latest checkpoint when there is one. */

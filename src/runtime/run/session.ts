@@ -11,7 +11,7 @@ import { readLatestName } from "../services/checkpoint-files.js";
 import type { RuntimeError } from "../services/errors.js";
 import type { ExecutorInfo } from "../services/executor.js";
 import { JsonlSink } from "../services/metrics-jsonl.js";
-import type { BackendName } from "../tfjs/backend.js";
+import type { RunSettings } from "./settings.js";
 import type { StopSignal } from "../scheduler/loop.js";
 import { trainProgram } from "./program.js";
 import { ProgressSink } from "./progress.js";
@@ -25,17 +25,11 @@ export interface SessionIO {
   readonly isTTY: boolean;
 }
 
-export interface SessionParams {
+export interface SessionParams extends RunSettings {
   readonly io: SessionIO;
   readonly ir: IrDocument;
   readonly sources?: SourceMap;
   readonly dir: string;
-  readonly seed: number;
-  readonly backend: BackendName;
-  readonly steps: number;
-  readonly checkpointEvery: number;
-  readonly keepCheckpoints: number;
-  readonly workers: number;
   readonly resume: boolean;
   /** Runs once the executor is up (the run command writes the manifest here). */
   readonly onReady?: (info: ExecutorInfo, startStep: number) => void;
