@@ -387,12 +387,13 @@ class Resolver {
     const key = `${entry.module.id}#${entry.decl.name.name}`;
     const cached = names.moduleConsts.get(key);
     if (cached !== undefined) return cached;
-    // Module constants see only their own module's scope (constants and literals).
+    // Module constants see only their own module's scope (constants and literals). While one is
+    // being resolved, a reference to it (a cycle) finds this error-valued entry instead of looping.
     const scope = this.scopeOf(entry.module, undefined);
-    const placeholder: Decl = { name: entry.decl.name.name, nameSpan: entry.decl.name.span, value: { kind: "error", span: entry.decl.span }, span: entry.decl.span };
-    names.moduleConsts.set(key, placeholder);
+    const inProgress: Decl = { name: entry.decl.name.name, nameSpan: entry.decl.name.span, value: { kind: "error", span: entry.decl.span }, span: entry.decl.span };
+    names.moduleConsts.set(key, inProgress);
     const value = this.expr(entry.decl.value, { scope, params: new Map() }, NameTable.empty(names), "value");
-    const decl: Decl = { ...placeholder, value };
+    const decl: Decl = { ...inProgress, value };
     names.moduleConsts.set(key, decl);
     return decl;
   }
