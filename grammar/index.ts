@@ -136,8 +136,10 @@ function expectedFromMessage(message: string): string {
   return tokenType === undefined ? `\`${name}\`` : describeType(tokenType);
 }
 
+/** Whether the parser was expecting a closing bracket (the first `--> X <--` names what was expected). */
 function expectsCloser(error: IRecognitionException): boolean {
-  return error.name === "MismatchedTokenException" && /-->\s*'[)}\]]'\s*<--/.test(error.message);
+  const expected = /-->\s*(.+?)\s*<--/.exec(error.message)?.[1];
+  return error.name === "MismatchedTokenException" && expected !== undefined && ["')'", "'}'", "']'", "RParen", "RCurly", "RBracket"].includes(expected);
 }
 
 function previousToken(tokens: readonly IToken[], offset: number): IToken | undefined {
