@@ -1,0 +1,102 @@
+/**
+ * The inputs of a reproduction report: a run's `metrics.jsonl` (one `{step, data, wall_time}` line
+ * per step, docs/runtime.md) and an evaluation summary (`rlp eval --json`). Both are read
+ * leniently: a metrics line that does not parse (a killed run's partial tail) is skipped, and an
+ * evaluation is accepted with camelCase or snake_case keys.
+ */
+import { readFileSync } from "node:fs";
+
+export interface MetricRecord {
+  readonly step: number;
+  readonly data: Readonly<Record<string, number>>;
+}
+
+export function parseMetrics(text: string): MetricRecord[] {
+  const out: MetricRecord[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const r = JSON.parse(line) as { step?: unknown; data?: unknown };
+      if (typeof r.step === "number" && typeof r.data === "object" && r.data !== null) out.push({ step: r.step, data: r.data as Record<string, number> });
+    } catch {
+      // a partial last line
+    }
+  }
+  return out;
+}
+
+export function readMetrics(path: string): MetricRecord[] {
+  return parseMetrics(readFileSync(path, "utf8"));
+}
+
+/** The values of one metric, by step (steps without it are left out). */
+export function series(records: readonly MetricRecord[], key: string): { step: number; value: number }[] {
+  const out: { step: number; value: number }[] = [];
+  for (const r of records) {
+    const v = r.data[key];
+    if (typeof v === "number" && Number.isFinite(v)) out.push({ step: r.step, value: v });
+  }
+  return out;
+}
+
+/** The values of a level in `response_length/<level>=<value>/mean` keys, ascending. */
+export function levelValues(records: readonly MetricRecord[], level: string): number[] {
+  const re = new RegExp(`^response_length/${level}=(-?[0-9.]+)/mean$`);
+  const values = new Set<number>();
+  for (const r of records) for (const k of Object.keys(r.data)) {
+    const m = re.exec(k);
+    if (m !== null) values.add(Number(m[1]));
+  }
+  return [...values].sort((a, b) => a - b);
+}
+
+export interface DifficultyResult {
+  readonly difficulty: number;
+  readonly accuracy: number;
+  readonly meanTokens: number;
+}
+
+/** What the report needs of an evaluation: held-out accuracy and mean tokens, overall and by difficulty. */
+export interface EvalResult {
+  readonly accuracy: number;
+  readonly meanTokens: number;
+  readonly byDifficulty: readonly DifficultyResult[];
+}
+
+function pick(o: Record<string, unknown>, ...keys: string[]): number | undefined {
+  for (const k of keys) if (typeof o[k] === "number") return o[k] as number;
+  return undefined;
+}
+
+export class EvalFormatError extends Error {
+  readonly _tag = "EvalFormatError";
+}
+
+/**
+ * An evaluation summary in the shape of `summarizeEval` (`accuracy`, `meanTokens`, `byDifficulty`)
+ * or `rlp eval --json`; snake_case (`mean_tokens`, `by_difficulty`) is accepted, and a top-level
+ * `overall` or `summary` object is looked into.
+ */
+export function normalizeEval(json: unknown): EvalResult {
+  if (typeof json !== "object" || json === null) throw new EvalFormatError("an evaluation must be a JSON object");
+  let o = json as Record<string, unknown>;
+  for (const inner of ["overall", "summary"]) {
+    const v = o[inner];
+    if (pick(o, "accuracy") === undefined && typeof v === "object" && v !== null) o = { ...o, ...(v as Record<string, unknown>) };
+  }
+  const accuracy = pick(o, "accuracy");
+  const meanTokens = pick(o, "meanTokens", "mean_tokens");
+  if (accuracy === undefined || meanTokens === undefined) throw new EvalFormatError("an evaluation needs `accuracy` and `meanTokens` (or `mean_tokens`)");
+  const rows = (o["byDifficulty"] ?? o["by_difficulty"] ?? []) as unknown;
+  const byDifficulty: DifficultyResult[] = [];
+  if (Array.isArray(rows)) {
+    for (const r of rows as Record<string, unknown>[]) {
+      const difficulty = pick(r, "difficulty");
+      const a = pick(r, "accuracy");
+      const t = pick(r, "meanTokens", "mean_tokens");
+      if (difficulty !== undefined && a !== undefined && t !== undefined) byDifficulty.push({ difficulty, accuracy: a, meanTokens: t });
+    }
+  }
+  byDifficulty.sort((a, b) => a.difficulty - b.difficulty);
+  return { accuracy, meanTokens, byDifficulty };
+}

@@ -1,0 +1,3 @@
+export * from "./data.js";
+export * from "./plots.js";
+export * from "./table.js";
