@@ -72,14 +72,37 @@ export class EvalFormatError extends Error {
   readonly _tag = "EvalFormatError";
 }
 
+/** One decoding condition of `rlp eval --json`: no prefill (`budget` null) or a budget prefill. */
+export interface EvalCondition {
+  readonly budget: number | null;
+  readonly prefill: string | null;
+  readonly result: EvalResult;
+}
+
+/** The conditions of an `rlp eval --json` object (`conditions[]`), in its order. */
+export function evalConditions(json: unknown): EvalCondition[] {
+  const conditions = (json as { conditions?: unknown } | null)?.conditions;
+  if (!Array.isArray(conditions)) throw new EvalFormatError("an `rlp eval --json` object needs `conditions`");
+  return conditions.map((c: Record<string, unknown>) => ({
+    budget: typeof c["budget"] === "number" ? c["budget"] : null,
+    prefill: typeof c["prefill"] === "string" && c["prefill"] !== "" ? c["prefill"] : null,
+    result: normalizeEval(c),
+  }));
+}
+
 /**
  * An evaluation summary in the shape of `summarizeEval` (`accuracy`, `meanTokens`, `byDifficulty`)
- * or `rlp eval --json`; snake_case (`mean_tokens`, `by_difficulty`) is accepted, and a top-level
- * `overall` or `summary` object is looked into.
+ * or `rlp eval --json` (its condition without a prefill); snake_case (`mean_tokens`,
+ * `by_difficulty`) is accepted, and a top-level `overall` or `summary` object is looked into.
  */
 export function normalizeEval(json: unknown): EvalResult {
   if (typeof json !== "object" || json === null) throw new EvalFormatError("an evaluation must be a JSON object");
   let o = json as Record<string, unknown>;
+  if (Array.isArray(o["conditions"])) {
+    const plain = evalConditions(o).find((c) => c.prefill === null && c.budget === null);
+    if (plain === undefined) throw new EvalFormatError("the evaluation has no condition without a prefill (was it run with budgets only?)");
+    return plain.result;
+  }
   for (const inner of ["overall", "summary"]) {
     const v = o[inner];
     if (pick(o, "accuracy") === undefined && typeof v === "object" && v !== null) o = { ...o, ...(v as Record<string, unknown>) };

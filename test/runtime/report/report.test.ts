@@ -3,6 +3,7 @@ import {
   budgetLengthsSpec,
   difficultySpec,
   normalizeEval,
+  evalConditions,
   parseMetrics,
   renderPlot,
   resultsTable,
@@ -53,6 +54,16 @@ describe("report data", () => {
       ],
     });
     expect(() => normalizeEval({ accuracy: 1 })).toThrow(/meanTokens/);
+  });
+
+  it("reads `rlp eval --json` conditions", () => {
+    const cond = (prefill: string | null, budget: number | null, accuracy: number) => ({
+      prefill, budget, max_tokens: 64, count: 2, accuracy, well_formed: 1, mean_tokens: 10,
+      by_difficulty: [{ difficulty: 1, count: 2, accuracy, well_formed: 1, mean_tokens: 10 }],
+    });
+    const json = { format_version: 1, conditions: [cond(null, null, 0.5), cond("<think budget=8>", 8, 0.25)] };
+    expect(normalizeEval(json).accuracy).toBe(0.5);
+    expect(evalConditions(json).map((c) => [c.budget, c.result.accuracy])).toEqual([[null, 0.5], [8, 0.25]]);
   });
 });
 
