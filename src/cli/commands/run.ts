@@ -15,6 +15,8 @@ import { applyOverrides, OverrideError, parseOverrides } from "../../runtime/run
 import { checkPlan } from "../../runtime/run/program.js";
 import { renderRuntimeError } from "../../runtime/run/report.js";
 import { executeRun } from "../../runtime/run/session.js";
+import { prepareWarmStart } from "../../runtime/eval/warm-start-cache.js";
+import { WarmStartError } from "../../runtime/executor/warm-start.js";
 import { runSettings, RUN_BACKENDS, SettingError } from "../../runtime/run/settings.js";
 import type { PlanError } from "../../runtime/services/errors.js";
 import { formatFlags, parseArgs, UsageError, type FlagSpec } from "../args.js";
@@ -97,6 +99,17 @@ export const runCommand: Command = {
     }
     const dir = (flags["out"] as string | undefined) ?? join("runs", ir.pipeline, timestamp(new Date()));
     if (existsSync(manifestPath(dir))) throw new UsageError(`\`${dir}\` already holds a run`, `continue it with \`rlp resume ${dir}\`, or choose another --out`);
+    // `tiny_lm(from: "cache:FILE")`: train FILE into .rlp-cache/ first when it is not cached.
+    try {
+      const warm = await prepareWarmStart(ir, { io, cwd: io.cwd, backend: settings.backend });
+      if (warm !== EXIT.ok) return warm;
+    } catch (e) {
+      if (e instanceof WarmStartError) {
+        io.stderr(`error: ${e.message}\n`);
+        return EXIT.diagnostics;
+      }
+      throw e;
+    }
     const created = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
     const code = await executeRun({

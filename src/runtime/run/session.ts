@@ -16,7 +16,8 @@ import type { StopSignal } from "../scheduler/loop.js";
 import { trainProgram } from "./program.js";
 import { ProgressSink } from "./progress.js";
 import { renderRuntimeError } from "./report.js";
-import { SummarySink } from "./summary.js";
+import { SummarySink, type HeldOutSummary } from "./summary.js";
+import { evaluateCheckpoint } from "../eval/evaluate.js";
 
 /** What a session may print to and read of its terminal (a subset of the CLI's io). */
 export interface SessionIO {
@@ -31,6 +32,8 @@ export interface SessionParams extends RunSettings {
   readonly sources?: SourceMap;
   readonly dir: string;
   readonly resume: boolean;
+  /** Held-out problems scored greedily after a finished run for the summary (default 48; 0: none). */
+  readonly heldOut?: number;
   /** Runs once the executor is up (the run command writes the manifest here). */
   readonly onReady?: (info: ExecutorInfo, startStep: number) => void;
 }
@@ -40,6 +43,17 @@ export const EXIT_CODES = { ok: 0, diagnostics: 1, runtime: 4, interrupted: 130 
 function lastCheckpoint(dir: string): { step: number; path: string } | undefined {
   const name = readLatestName(join(dir, "checkpoints"));
   return name === undefined ? undefined : { step: Number(name.slice(5)), path: join(dir, "checkpoints", name) };
+}
+
+/** The summary's held-out numbers; none when the task is not `arith` or anything fails (it never fails the run). */
+async function heldOutSummary(ir: IrDocument, checkpoint: string | undefined, n: number): Promise<HeldOutSummary | undefined> {
+  if (checkpoint === undefined || n <= 0) return undefined;
+  try {
+    const results = await evaluateCheckpoint(ir, checkpoint, n);
+    return { n, rows: results.map((r) => ({ label: r.prefill === "" ? "no prefill" : r.budget !== undefined ? `budget ${r.budget}` : r.prefill, accuracy: r.accuracy, meanTokens: r.meanTokens })) };
+  } catch {
+    return undefined;
+  }
 }
 
 export async function executeRun(p: SessionParams): Promise<number> {
@@ -85,7 +99,8 @@ export async function executeRun(p: SessionParams): Promise<number> {
     );
     const seconds = (performance.now() - started) / 1000;
     if (Exit.isSuccess(exit)) {
-      io.stderr(`${summary.lines({ total: p.steps, dir: p.dir, checkpoint: exit.value.checkpoint, seconds }).join("\n")}\n`);
+      const heldOut = await heldOutSummary(p.ir, exit.value.checkpoint, p.heldOut ?? 48);
+      io.stderr(`${summary.lines({ total: p.steps, dir: p.dir, checkpoint: exit.value.checkpoint, seconds, heldOut }).join("\n")}\n`);
       return EXIT_CODES.ok;
     }
     const error = Cause.findErrorOption(exit.cause) as Option.Option<RuntimeError>;

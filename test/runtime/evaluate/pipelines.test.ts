@@ -4,7 +4,10 @@ import { hbpoAdvantage } from "../../../src/runtime/primitives/index.js";
 import { evaluate, rolloutValues, type LossTerm } from "../../../src/runtime/evaluate/index.js";
 import { compilePipeline, compileText, syntheticBatch, TASK_ENV } from "./helpers.js";
 
-const FILES = readdirSync("pipelines").filter((f) => f.endsWith(".rlp")).sort();
+/** The RL pipelines; `sft.rlp` (the supervised warm start: no reward, no advantage) is checked on its own below. */
+const FILES = readdirSync("pipelines")
+  .filter((f) => f.endsWith(".rlp") && f !== "sft.rlp")
+  .sort();
 
 /** What each shipped pipeline's loss must flatten to: op, coefficient and the parameters that matter. */
 const EXPECTED: Record<string, { op: LossTerm["op"]; coef: number; params: Record<string, unknown> }[]> = {
@@ -26,6 +29,12 @@ const EXPECTED: Record<string, { op: LossTerm["op"]; coef: number; params: Recor
 describe("loss plans of the shipped pipelines", () => {
   it("covers every pipeline file", () => {
     expect(FILES).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it("sft.rlp: the loss is one sft term", async () => {
+    const ir = await compilePipeline("pipelines/sft.rlp");
+    const loss = ir.nodes.filter((n) => n.op === "sft");
+    expect(loss).toHaveLength(1);
   });
 
   for (const file of FILES) {
