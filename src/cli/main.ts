@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   schema: { summary: "print the JSON Schema of the IR or of a primitive's parameters", load: async () => (await import("./commands/schema.js")).schemaCommand },
   run: { summary: "train a pipeline: progress, metrics.jsonl, checkpoints", load: async () => (await import("./commands/run.js")).runCommand },
   resume: { summary: "continue a run from its last checkpoint", load: async () => (await import("./commands/resume.js")).resumeCommand },
+  eval: { summary: "score a run's checkpoint on the held-out split (accuracy, tokens by difficulty)", load: async () => (await import("./commands/eval.js")).evalCommand },
   conformance: { summary: "run numeric conformance fixtures against rlp's primitives", load: async () => (await import("./commands/conformance-entry.js")).conformanceEntry },
 };
 
