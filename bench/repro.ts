@@ -101,9 +101,10 @@ function fromMetrics(records: readonly MetricRecord[]): Evaluated {
   return { json: undefined, result: { accuracy: mean("accuracy"), meanTokens: mean("response_length/mean"), byDifficulty: [] } };
 }
 
-async function evaluate(dir: string, o: Options): Promise<Evaluated> {
+/** `rlp eval DIR --json`, kept as `save` (default DIR/eval.json). */
+async function evaluate(dir: string, o: Options, save = join(dir, "eval.json")): Promise<Evaluated> {
   const text = await rlp(["eval", dir, "--json", "--n", String(o.n), ...(o.backend === undefined ? [] : ["--backend", o.backend])], true);
-  writeFileSync(join(dir, "eval.json"), text);
+  writeFileSync(save, text);
   const json = JSON.parse(text) as unknown;
   return { json, result: normalizeEval(json) };
 }
@@ -146,7 +147,7 @@ async function reproHbpo(o: Options): Promise<Record<string, { accuracy: number;
   const heldOut = hasEval();
   if (!heldOut) log("`rlp eval` is not available in this checkout: reporting the training metrics of the last 10 steps instead");
   const evals = heldOut
-    ? { sft: await evaluate(sft, o), grpo: await evaluate(runs["grpo"]!, o), hbpo: await evaluate(runs["hbpo"]!, o) }
+    ? { sft: await evaluate(sft, o, o.sftRun === undefined ? undefined : join(o.out, "sft_eval.json")), grpo: await evaluate(runs["grpo"]!, o), hbpo: await evaluate(runs["hbpo"]!, o) }
     : { sft: undefined, grpo: fromMetrics(grpoMetrics.metrics), hbpo: fromMetrics(hbpoMetrics.metrics) };
 
   // 4. Report.

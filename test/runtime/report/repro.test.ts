@@ -24,7 +24,7 @@ describe("npm run repro -- hbpo", () => {
   // pipelines/sft.rlp and `rlp eval` land separately; until then the run is checked by hand.
   it.skipIf(!existsSync(join(root, "pipelines", "sft.rlp")))("trains SFT, GRPO and HBPO, evaluates, and writes the table, the plots and a JSON last line", () => {
     const out = join(tmp, "repro");
-    const args = ["dist/bench/repro.js", "hbpo", "--quick", "--out", out, "--sft-steps", "2", "--steps", "2", "--prompts", "2", "--n", "8"];
+    const args = ["dist/bench/repro.js", "hbpo", "--quick", "--out", out, "--sft-steps", "2", "--steps", "2", "--prompts", "2", "--n", "4"];
     const stdout = execFileSync(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
     const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, { accuracy: number; mean_tokens: number }>;
     expect(Object.keys(last)).toEqual(["grpo", "hbpo"]);
