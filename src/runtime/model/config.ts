@@ -20,6 +20,8 @@ export const PRESETS = {
   bench: { vocab: 32, dModel: 64, layers: 2, heads: 4, maxSeq: 48 },
   // vocab = the arith tokenizer's VOCAB_SIZE (src/runtime/tasks/tokenizer.ts): no untrained output ids.
   arith: { vocab: 37, dModel: 128, layers: 4, heads: 4, maxSeq: 128 },
+  // The 2-layer d_model-64 model of docs/tasks.md's learnability check: about 4× cheaper a step.
+  arith_small: { vocab: 37, dModel: 64, layers: 2, heads: 4, maxSeq: 128 },
   small: { vocab: 256, dModel: 256, layers: 6, heads: 8, maxSeq: 256 },
 } as const satisfies Record<string, TinyLMConfig>;
 
