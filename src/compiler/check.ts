@@ -69,7 +69,6 @@ class Checker {
   private readonly inProgress = new Set<string>();
   private readonly cycleReported = new Set<string>();
   private readonly constStack = new Set<HExpr>();
-  private samplesIsRule = false;
 
   constructor(private readonly p: HPipeline) {
     this.hierarchy = ["prompt", ...(p.rollout?.levels.map((l) => l.name) ?? []), "sample", "token"];
@@ -773,7 +772,6 @@ class Checker {
     }
     const t = this.typeOf(decl.value);
     if (t.kind === "alloc") {
-      this.samplesIsRule = true;
       if (inner !== undefined) {
         this.report(diagnostic("RLP0406", "a sample-count rule applies to the whole rollout, not to a level").primary(decl.value.span).build());
       }

@@ -11,7 +11,7 @@ import { BINARY_PRECEDENCE, NON_ASSOCIATIVE } from "../../grammar/tokens.js";
 import { describeToken } from "../../grammar/index.js";
 import type * as A from "./ast.js";
 import { diagnostic, type Diagnostic } from "./diagnostics/diagnostic.js";
-import type { SourceFile, Span } from "./source.js";
+import { spanUnion, type SourceFile, type Span } from "./source.js";
 import { suggestions } from "./diagnostics/suggest.js";
 
 const BLOCK_WORDS = ["rollout", "reward", "advantage", "optimize"];
@@ -455,7 +455,7 @@ class Lowering extends BaseVisitor {
         if (inner !== undefined && BINARY_PRECEDENCE[inner.image] === prec) this.chained(inner, op);
       }
       // Recovered operands may carry a fallback span, so take the union rather than trusting order.
-      const span = this.span(Math.min(left.span.start, right.span.start), Math.max(left.span.end, right.span.end));
+      const span = spanUnion(left.span, right.span);
       const made: A.Expr =
         op.image === ".." ? { kind: "range", lo: left, hi: right, span } : { kind: "binary", op: OPS[op.tokenType.name]!, left, right, opSpan: this.tokenSpan(op), span };
       if (NON_ASSOCIATIVE.has(prec)) madeBy.set(made, op);

@@ -54,8 +54,6 @@ interface Ctx {
 
 type Expect = "value" | "symbol" | "level";
 
-const BUILTIN_LEVELS = ["prompt", "sample", "token"];
-
 export interface ResolveResult {
   readonly pipelines: readonly HPipeline[];
   readonly diagnostics: readonly Diagnostic[];
@@ -829,4 +827,3 @@ const BOOLEAN_WORDS: ReadonlySet<string> = new Set(["on", "off", "yes", "no", "t
 /** Settings whose values are words from a fixed set (`on_reward_error = drop`). */
 const SYMBOL_SETTINGS: ReadonlySet<string> = new Set(["on_reward_error", "backend"]);
 
-export { BUILTIN_LEVELS };

@@ -80,10 +80,6 @@ export function spanUnion(a: Span, b: Span): Span {
   return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 }
 
-export function spanEquals(a: Span, b: Span): boolean {
-  return a.file === b.file && a.start === b.start && a.end === b.end;
-}
-
 /** A set of loaded files, so that diagnostics can be rendered against any of them. */
 export class SourceMap {
   private readonly files = new Map<string, SourceFile>();

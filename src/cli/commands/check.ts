@@ -2,8 +2,6 @@
  * `rlp check FILE...`: runs every compiler stage on each file (no execution) and reports all
  * diagnostics. Exit 0 when no file has errors (warnings allowed), 1 otherwise.
  */
-import { stat, readdir } from "node:fs/promises";
-import { join } from "node:path";
 import { compileFile, Stdlib, type Phase } from "../../compiler/index.js";
 import { hasErrors, type Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import { renderJson } from "../../compiler/diagnostics/render-json.js";
@@ -11,6 +9,7 @@ import { renderText, summaryLine } from "../../compiler/diagnostics/render-text.
 import { SourceMap } from "../../compiler/source.js";
 import { parseArgs, UsageError, formatFlags, type FlagSpec } from "../args.js";
 import { EXIT, type Command } from "../io.js";
+import { rlpFiles } from "../paths.js";
 
 const PHASES: readonly Phase[] = ["parse", "lower", "resolve", "check", "validate", "build"];
 
@@ -21,23 +20,6 @@ const FLAGS: Record<string, FlagSpec> = {
   quiet: { kind: "boolean", short: "q", description: "print nothing when there are no diagnostics" },
 };
 
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    let info;
-    try {
-      info = await stat(p);
-    } catch {
-      throw new UsageError(`cannot read \`${p}\`: no such file or directory`);
-    }
-    if (info.isDirectory()) {
-      const entries = (await readdir(p, { recursive: true })).filter((e) => e.endsWith(".rlp")).sort();
-      out.push(...entries.map((e) => join(p, e)));
-    } else out.push(p);
-  }
-  return out;
-}
-
 export const checkCommand: Command = {
   name: "check",
   summary: "check pipeline files for errors without running them",
@@ -45,7 +27,8 @@ export const checkCommand: Command = {
   async run(argv, io) {
     const { flags, positionals } = parseArgs(argv, FLAGS);
     if (positionals.length === 0) throw new UsageError("`rlp check` needs at least one file", "e.g. `rlp check pipelines/grpo.rlp`");
-    const files = await expandPaths(positionals);
+    const files: string[] = [];
+    for (const p of positionals) for (const f of await rlpFiles(p, io.cwd)) files.push(f.shown);
     const stopAfter = flags["stop-after"] as Phase | undefined;
     const all: Diagnostic[] = [];
     const sources = new SourceMap();

@@ -4,14 +4,15 @@
  * with syntax errors are reported and left alone while the others are still formatted.
  */
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, basename, join, resolve } from "node:path";
+import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, basename, join } from "node:path";
 import { renderText, summaryLine } from "../../compiler/diagnostics/render-text.js";
 import { unifiedDiff } from "../../compiler/format/diff.js";
 import { formatSource } from "../../compiler/format/index.js";
 import { SourceFile, SourceMap } from "../../compiler/source.js";
 import { formatFlags, parseArgs, UsageError, type FlagSpec } from "../args.js";
 import { EXIT, type CliIO, type Command } from "../io.js";
+import { rlpFiles } from "../paths.js";
 
 const FLAGS: Record<string, FlagSpec> = {
   check: { kind: "boolean", description: "write nothing; list the files that are not formatted and exit 1 if there are any" },
@@ -44,19 +45,6 @@ type Target = { readonly kind: "file"; readonly shown: string; readonly path: st
 
 const STDIN_NAME = "<stdin>";
 
-/** Directories are searched for `.rlp` files, skipping hidden directories and `node_modules`. */
-async function walk(dir: string, shown: string): Promise<Target[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: Target[] = [];
-  for (const entry of entries) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path, join(shown, entry.name))));
-    else if (entry.isFile() && entry.name.endsWith(".rlp")) out.push({ kind: "file", shown: join(shown, entry.name), path });
-  }
-  return out;
-}
-
 async function targets(positionals: readonly string[], cwd: string): Promise<Target[]> {
   // With no path, read standard input when something is piped in; at a terminal, say what to do.
   if (positionals.length === 0) {
@@ -70,11 +58,7 @@ async function targets(positionals: readonly string[], cwd: string): Promise<Tar
       out.push({ kind: "stdin" });
       continue;
     }
-    const path = resolve(cwd, p);
-    const info = await stat(path).catch(() => undefined);
-    if (info === undefined) throw new UsageError(`cannot read \`${p}\`: no such file or directory`);
-    if (info.isDirectory()) out.push(...(await walk(path, p)));
-    else out.push({ kind: "file", shown: p, path });
+    for (const file of await rlpFiles(p, cwd)) out.push({ kind: "file", ...file });
   }
   return out;
 }
