@@ -347,6 +347,7 @@ class Builder {
     const onError = r.settings.get("on_reward_error");
     const onErrorValue = onError === undefined ? undefined : toJson(this.typed.constValue(onError.value) ?? "fail");
     const prefill = this.templateOf(r.settings.get("prefill")?.value);
+    const trainPrefill = r.settings.get("train_prefill");
     return {
       prompts: num("prompts", 1),
       samples,
@@ -358,6 +359,7 @@ class Builder {
       filters,
       on_reward_error: onErrorValue === "zero" || onErrorValue === "drop" ? onErrorValue : "fail",
       ...(prefill ? { prefill } : {}),
+      train_prefill: trainPrefill !== undefined && this.typed.constValue(trainPrefill.value) === true,
     };
   }
 }

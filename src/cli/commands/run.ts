@@ -50,7 +50,7 @@ export const runCommand: Command = {
     "options:",
     formatFlags(FLAGS),
     "",
-    "settable with --set: rollout.{prompts,samples,temperature,top_p,max_tokens,on_reward_error},",
+    "settable with --set: rollout.{prompts,samples,temperature,top_p,max_tokens,on_reward_error,train_prefill},",
     "optimize.{grad_clip,ppo_epochs,mini_batches,checkpoint_every}, optimizer.{lr,beta1,beta2,eps,weight_decay},",
     "data.digits (MIN..MAX)",
     "",

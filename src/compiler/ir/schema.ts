@@ -112,11 +112,12 @@ export const IR_SCHEMA: JsonSchema = {
         max_tokens: count(1),
         stop: { type: "array", items: { type: "string" } },
         prefill: ref("template"),
+        train_prefill: { type: "boolean", description: "Forced prefill tokens get the loss mask of sampled tokens (false: masked out)." },
         levels: { type: "array", items: ref("level") },
         filters: { type: "array", items: object({ node: id, refill: count(0) }, ["node", "refill"]) },
         on_reward_error: { enum: ["fail", "zero", "drop"] },
       },
-      ["prompts", "samples", "temperature", "top_p", "max_tokens", "stop", "levels", "filters", "on_reward_error"],
+      ["prompts", "samples", "temperature", "top_p", "max_tokens", "stop", "levels", "filters", "on_reward_error", "train_prefill"],
     ),
   },
 };

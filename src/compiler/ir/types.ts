@@ -80,6 +80,8 @@ export interface IrRollout {
   readonly max_tokens: number;
   readonly stop: readonly string[];
   readonly prefill?: IrTemplate;
+  /** Forced prefill tokens (rollout and level prefills, SFT demonstrations' prefills) are trained on like sampled ones; false masks them out of every loss. */
+  readonly train_prefill: boolean;
   readonly levels: readonly IrLevel[];
   readonly filters: readonly { readonly node: string; readonly refill: number }[];
   /** How a failing reward function is handled: fail the run, score it zero, or drop the rollout. */

@@ -32,7 +32,7 @@ interface Mutable {
   outputs: IrDocument["outputs"];
 }
 
-const ROLLOUT_KEYS = ["prompts", "samples", "temperature", "top_p", "max_tokens", "on_reward_error"] as const;
+const ROLLOUT_KEYS = ["prompts", "samples", "temperature", "top_p", "max_tokens", "on_reward_error", "train_prefill"] as const;
 const OPTIMIZE_KEYS = ["grad_clip", "ppo_epochs", "mini_batches", "checkpoint_every"] as const;
 const OPTIMIZER_KEYS = ["lr", "beta1", "beta2", "eps", "weight_decay"] as const;
 

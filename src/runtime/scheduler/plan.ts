@@ -32,6 +32,8 @@ export interface RunPlan {
   /** Extra sampling rounds a step may take to fill its batch with kept groups. */
   readonly refill: number;
   readonly onRewardError: "fail" | "zero" | "drop";
+  /** Forced prefill tokens are trained on like sampled ones (`rollout { train_prefill = true }`). */
+  readonly trainPrefill: boolean;
   /** A reference model is scored (KL in the loss or in the reward). */
   readonly usesReference: boolean;
   /** Loss primitives present, by op. */
@@ -165,6 +167,7 @@ export function planRun(ir: IrDocument): RunPlan {
     filters: ir.rollout.filters,
     refill: Math.max(0, ...ir.rollout.filters.map((f) => f.refill)),
     onRewardError: ir.rollout.on_reward_error,
+    trainPrefill: ir.rollout.train_prefill,
     usesReference: ir.outputs.reference !== undefined && ir.nodes.some((n) => n.op === "kl" || n.op === "kl_penalty"),
     lossOps,
     sftOnly: lossOps.size === 1 && lossOps.has("sft"),

@@ -16,7 +16,7 @@ import type { StepTimer } from "./timing.js";
 export interface StepRollout extends Rollout {
   readonly promptTokens: Int32Array;
   readonly response: Int32Array;
-  /** Forced prefill tokens at the start of the response: never trained on. */
+  /** Forced prefill tokens at the start of the response: trained on only under `train_prefill`. */
   readonly prefillLength: number;
   /** The temperature the behaviour log-probs were computed at (1 for greedy rows). */
   readonly logpTemperature: number;

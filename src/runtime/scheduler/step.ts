@@ -123,7 +123,7 @@ export const runStep = Effect.fn("Scheduler.step")(function* (plan: RunPlan, env
   const demos = plan.lossOps.has("sft") ? yield* tasks.demonstrations(random.seed("sft/demonstrations", step), plan.prompts) : [];
   // An SFT stage samples nothing: its loss plan comes from an empty batch.
   const lossPlan = plan.sftOnly ? (yield* timer.time("evaluate", evaluateStep(plan.ir, { prompts: [], rollouts: [] }, env, step))).loss : result?.loss;
-  const input = lossPlan === undefined ? undefined : buildTrainInput(lossPlan, rollouts, demos, plan.trainTemperature, step);
+  const input = lossPlan === undefined ? undefined : buildTrainInput(lossPlan, rollouts, demos, plan.trainTemperature, step, { trainPrefill: plan.trainPrefill });
   const outputs = input === undefined ? [] : yield* train(plan, input, timer);
 
   let tracker = state.tracker;

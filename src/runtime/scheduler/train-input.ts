@@ -1,8 +1,10 @@
 /**
  * From the evaluator's loss plan to the executor's training input: one row per rollout that some
  * term sees (rows every term masks out change no aggregation and are left out), per-token masks
- * with the forced prefill removed, advantages, behaviour and reference log-probs; then SFT
- * demonstrations as extra rows that only the `sft` terms see. Mini-batches split rows by prompt.
+ * with the forced prefill removed (kept under `train_prefill`: the sampler scored the forced
+ * tokens, so their behaviour log-probs are there), advantages, behaviour and reference log-probs;
+ * then SFT demonstrations as extra rows that only the `sft` terms see. Mini-batches split rows by
+ * prompt.
  */
 import type { JsonValue } from "../../compiler/ir/types.js";
 import type { LossPlan, LossTerm } from "../evaluate/index.js";
@@ -67,7 +69,7 @@ function trainTerm(term: LossTerm, masks: Float32Array[], advantages: Float32Arr
   }
 }
 
-/** 1 where the plan's mask is 1 and the token was sampled (not a forced prefill token). */
+/** 1 where the plan's mask is 1 and the token was sampled (not one of the first `prefill` forced tokens). */
 function sampledMask(mask: Uint8Array, prefill: number): Float32Array {
   const out = new Float32Array(mask.length);
   for (let t = prefill; t < mask.length; t++) out[t] = mask[t]!;
@@ -79,11 +81,25 @@ const anyOne = (m: ArrayLike<number>) => {
   return false;
 };
 
+export interface TrainInputOptions {
+  /** Forced prefill tokens keep the plan's mask, like sampled ones (`rollout { train_prefill = true }`). */
+  readonly trainPrefill?: boolean;
+}
+
 /** The rows and terms of one step's update; undefined when no term sees any token. */
-export function buildTrainInput(plan: LossPlan, rollouts: readonly StepRollout[], demos: readonly Demonstration[], temperature: number, step: number): TrainInput | undefined {
+export function buildTrainInput(
+  plan: LossPlan,
+  rollouts: readonly StepRollout[],
+  demos: readonly Demonstration[],
+  temperature: number,
+  step: number,
+  options: TrainInputOptions = {},
+): TrainInput | undefined {
   const rlTerms = plan.terms.filter((t) => t.op !== "sft");
   const sftTerms = plan.terms.filter((t) => t.op === "sft");
-  const masks = rlTerms.map((t) => rollouts.map((r, i) => sampledMask(t.mask[i]!, r.prefillLength)));
+  // How many leading forced tokens are masked out: all of them, or none under train_prefill.
+  const forced = (prefillLength: number) => (options.trainPrefill === true ? 0 : prefillLength);
+  const masks = rlTerms.map((t) => rollouts.map((r, i) => sampledMask(t.mask[i]!, forced(r.prefillLength))));
   const used = rollouts.flatMap((_, i) => (masks.some((m) => anyOne(m[i]!)) ? [i] : []));
   const rows: TrainRow[] = used.map((i) => {
     const r = rollouts[i]!;
@@ -103,7 +119,7 @@ export function buildTrainInput(plan: LossPlan, rollouts: readonly StepRollout[]
       const adv = t.advantages === undefined ? undefined : [...used.map((i) => t.advantages![i]!), ...zeros(sftRows)];
       return trainTerm(t, [...used.map((i) => masks[k]![i]!), ...zeros(sftRows)], adv);
     }),
-    ...sftTerms.map((t) => trainTerm(t, [...zeros(rows), ...demos.map((d) => sampledMask(new Uint8Array(d.response.length).fill(1), d.prefillLength))], undefined)),
+    ...sftTerms.map((t) => trainTerm(t, [...zeros(rows), ...demos.map((d) => sampledMask(new Uint8Array(d.response.length).fill(1), forced(d.prefillLength)))], undefined)),
   ];
   const all = [...rows, ...sftRows];
   if (all.length === 0) return undefined;

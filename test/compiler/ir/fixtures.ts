@@ -37,7 +37,7 @@ export function grpoIr(): IrDocument {
     pipeline: "grpo",
     source: file,
     hierarchy: ["prompt", "sample", "token"],
-    rollout: { prompts: 32, samples: 8, temperature: 1, top_p: 1, max_tokens: 48, stop: [], levels: [], filters: [], on_reward_error: "fail" },
+    rollout: { prompts: 32, samples: 8, temperature: 1, top_p: 1, max_tokens: 48, stop: [], levels: [], filters: [], on_reward_error: "fail", train_prefill: false },
     optimize: { optimizer: "optimizer", seed: 1, steps: 200 },
     nodes: [
       node("policy", "model", "tiny_lm", "model", "model", [], [], { name: "policy", params: { preset: "arith" }, span: span(file, 120, 146, 6, 15) }),
@@ -86,6 +86,7 @@ export function hbpoIr(): IrDocument {
       levels: [{ name: "budget", values: [8, 16, 32, 48], samples: 4, prefill: [{ text: "<think budget=" }, { var: "budget" }, { text: ">" }] }],
       filters: [],
       on_reward_error: "fail",
+      train_prefill: false,
     },
     optimize: { optimizer: "optimizer", steps: 300 },
     nodes: [
@@ -152,7 +153,7 @@ export function tinyIr(): IrDocument {
     pipeline: "tiny",
     source: "tiny.rlp",
     hierarchy: ["prompt", "sample", "token"],
-    rollout: { prompts: 2, samples: 2, temperature: 1, top_p: 1, max_tokens: 8, stop: [], levels: [], filters: [], on_reward_error: "zero" },
+    rollout: { prompts: 2, samples: 2, temperature: 1, top_p: 1, max_tokens: 8, stop: [], levels: [], filters: [], on_reward_error: "zero", train_prefill: false },
     optimize: { optimizer: "optimizer", steps: 1 },
     nodes: [
       node("policy", "model", "tiny_lm", "model", "model", [], [], { name: "policy" }),

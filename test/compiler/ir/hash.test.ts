@@ -37,6 +37,7 @@ describe("irHash", () => {
     const ir = grpoIr();
     const variants: IrDocument[] = [
       { ...ir, rollout: { ...ir.rollout, samples: 16 } },
+      { ...ir, rollout: { ...ir.rollout, train_prefill: true } },
       { ...ir, optimize: { ...ir.optimize, seed: 2 } },
       { ...ir, nodes: ir.nodes.map((n) => (n.id === "l1" ? { ...n, params: { ...n.params, eps: 0.3 } } : n)) },
       { ...ir, nodes: ir.nodes.map((n) => (n.id === "a2" ? { ...n, inputs: [...n.inputs].reverse() } : n)) },
@@ -46,6 +47,14 @@ describe("irHash", () => {
     const hashes = new Set(variants.map(irHash));
     expect(hashes.size).toBe(variants.length);
     expect(hashes.has(ir.hash)).toBe(false);
+  });
+
+  it("leaves a later rollout setting out at its old meaning, so existing hashes stay", () => {
+    const ir = grpoIr();
+    expect(ir.rollout.train_prefill).toBe(false);
+    const { train_prefill: _absent, ...before } = ir.rollout;
+    expect(irHash({ ...ir, rollout: before as IrDocument["rollout"] })).toBe(ir.hash);
+    expect(irHash({ ...ir, rollout: { ...ir.rollout, train_prefill: true } })).not.toBe(ir.hash);
   });
 
   it("withIrHash does not mutate its argument", () => {

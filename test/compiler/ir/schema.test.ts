@@ -40,7 +40,7 @@ describe("IR_SCHEMA", () => {
   it("requires every field that types.ts does not mark optional", () => {
     expect(IR_SCHEMA["required"]).toEqual(["format_version", "rlp_version", "pipeline", "source", "hash", "hierarchy", "rollout", "optimize", "nodes", "outputs"]);
     expect(defs["node"].required).toEqual(["id", "kind", "op", "section", "dtype", "level", "params", "inputs"]);
-    expect(defs["rollout"].required).toEqual(["prompts", "samples", "temperature", "top_p", "max_tokens", "stop", "levels", "filters", "on_reward_error"]);
+    expect(defs["rollout"].required).toEqual(["prompts", "samples", "temperature", "top_p", "max_tokens", "stop", "levels", "filters", "on_reward_error", "train_prefill"]);
     expect(defs["level"].required).toEqual(["name", "values"]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyOverrides, OverrideError, parseOverrides } from "../../../src/runtime/run/overrides.js";
-import { compilePipeline } from "../scheduler/helpers.js";
+import { compilePipeline, smallPipeline } from "../scheduler/helpers.js";
 
 describe("--set overrides", () => {
   it("applies rollout, optimize, optimizer and data settings to a new IR with its own hash", async () => {
@@ -15,6 +15,15 @@ describe("--set overrides", () => {
     expect(ir.rollout.prompts).toBe(32);
     expect(applyOverrides(ir, [])).toBe(ir);
     expect(applyOverrides(ir, parseOverrides(["rollout.prompts=4"])).hash).toBe(applyOverrides(ir, parseOverrides(["rollout.prompts=4"])).hash);
+  });
+
+  it("sets train_prefill from `true` or `false`", () => {
+    const ir = smallPipeline();
+    expect(ir.rollout.train_prefill).toBe(false);
+    const on = applyOverrides(ir, parseOverrides(["rollout.train_prefill=true"]));
+    expect(on.rollout.train_prefill).toBe(true);
+    expect(on.hash).not.toBe(ir.hash);
+    expect(applyOverrides(on, parseOverrides(["rollout.train_prefill=false"])).hash).toBe(ir.hash);
   });
 
   it("sets the innermost level's group size when the pipeline declares levels", async () => {
@@ -35,5 +44,6 @@ describe("--set overrides", () => {
     expect(() => parseOverrides(["data.digits=3..1"])).toThrow(/digit range/);
     expect(() => parseOverrides(["rollout.on_reward_error=skip"])).toThrow(OverrideError);
     expect(parseOverrides(["rollout.on_reward_error=drop"])).toEqual([{ key: "rollout.on_reward_error", value: "drop" }]);
+    expect(() => parseOverrides(["rollout.train_prefill=yes"])).toThrow(/invalid value for `rollout.train_prefill`: value must be boolean/);
   });
 });

@@ -28,6 +28,11 @@ describe("planRun", () => {
     expect(plan.usesReference).toBe(false);
   });
 
+  it("carries train_prefill (false unless the rollout block sets it)", () => {
+    expect(planRun(smallPipeline()).trainPrefill).toBe(false);
+    expect(planRun(smallPipeline({ rollout: "prompts = 2  samples = 2  max_tokens = 8  train_prefill = true" })).trainPrefill).toBe(true);
+  });
+
   it("reads ReMax: a greedy level scores at the training temperature, KL in the reward needs the reference", async () => {
     const plan = planRun(await compilePipeline("pipelines/remax.rlp"));
     expect(plan.combos.map((c) => c.temperature)).toEqual([1, 0]);

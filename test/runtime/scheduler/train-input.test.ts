@@ -74,6 +74,32 @@ describe("buildTrainInput", () => {
     expect(sft).toMatchObject({ kind: "sft", coef: 0.1, agg: "token_mean" });
   });
 
+  it("trains on forced prefill tokens only under train_prefill, for RL rows and SFT demonstrations", () => {
+    const plan: LossPlan = {
+      terms: [
+        { op: "reinforce", coef: 1, node: "r", params: {}, advantages: rollouts.map((r) => new Float32Array(r.response.length).fill(1)), mask: rollouts.map(ones), groups: rollouts.map((r) => r.prompt) },
+        { op: "sft", coef: 0.1, node: "s", params: {}, mask: rollouts.map(ones), groups: rollouts.map((r) => r.prompt) },
+      ],
+    };
+    // Rollout 0 and the demonstration open with one forced token (a budget tag).
+    const demos = [{ prompt: Int32Array.from([1, 4]), response: Int32Array.from([21, 6, 7, 2]), prefillLength: 1 }];
+    const masked = buildTrainInput(plan, rollouts, demos, 1, 1)!;
+    const explicit = buildTrainInput(plan, rollouts, demos, 1, 1, { trainPrefill: false })!;
+    const trained = buildTrainInput(plan, rollouts, demos, 1, 1, { trainPrefill: true })!;
+    expect(Array.from(masked.terms[0]!.mask[0]!)).toEqual([0, 1, 1]);
+    expect(Array.from(masked.terms[1]!.mask[4]!)).toEqual([0, 1, 1, 1]);
+    expect(explicit).toEqual(masked);
+    expect(Array.from(trained.terms[0]!.mask[0]!)).toEqual([1, 1, 1]);
+    expect(Array.from(trained.terms[1]!.mask[4]!)).toEqual([1, 1, 1, 1]);
+    // The forced token's behaviour log-prob (the sampler scored it) is the row's, unchanged.
+    expect(trained.rows[0]!.oldLogp).toBe(rollouts[0]!.logp);
+    // Rows without a prefill, the plan's own zeros and the SFT rows' RL masks are untouched.
+    expect(trained.terms[0]!.mask.slice(1)).toEqual(masked.terms[0]!.mask.slice(1));
+    expect(trained.terms[1]!.mask.slice(0, 4)).toEqual(masked.terms[1]!.mask.slice(0, 4));
+    const greedy: LossPlan = { terms: [{ ...plan.terms[0]!, mask: rollouts.map((r, i) => (i === 0 ? Uint8Array.from([0, 1, 1]) : ones(r))) }] };
+    expect(Array.from(buildTrainInput(greedy, rollouts, [], 1, 1, { trainPrefill: true })!.terms[0]!.mask[0]!)).toEqual([0, 1, 1]);
+  });
+
   it("returns nothing when no term sees a token", () => {
     const plan: LossPlan = { terms: [{ op: "ppo_clip", coef: 1, node: "n", params: {}, advantages: [], mask: rollouts.map((r) => new Uint8Array(r.response.length)), groups: [] }] };
     expect(buildTrainInput(plan, rollouts, [], 1, 1)).toBeUndefined();
