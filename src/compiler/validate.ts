@@ -137,6 +137,12 @@ export class Validator {
           .help(description)
           .build();
       }
+      case "multipleOf": {
+        const step = p["multipleOf"] as number;
+        return declared(diagnostic("RLP0301", `\`${name}\` of ${owner} must be a multiple of ${step}, found ${shown}`).primary(at, `must be a multiple of ${step}`))
+          .help(description)
+          .build();
+      }
       case "enum": {
         const allowed = (p["allowedValues"] as unknown[]).map(String);
         const guess = typeof found === "string" ? suggestions(found, allowed, 1)[0] : undefined;

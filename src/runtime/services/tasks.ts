@@ -1,24 +1,29 @@
 /**
  * The Tasks service: the prompt stream of the IR's `data` node, the task's tokenizer, its text
- * functions for the evaluator (`well_formed`, answer extraction) and its SFT demonstrations. The
- * stream is random-access (prompt i depends only on the task's parameters and i), so the data
- * cursor is a single integer in checkpoints.
+ * functions for the evaluator (`well_formed`, answer extraction) and its SFT demonstrations (shaped
+ * by the node's `demo_style`, `demo_budget_share` and `demo_budgets`). The stream is random-access
+ * (prompt i depends only on the task's parameters and i), so the data cursor is a single integer in
+ * checkpoints.
  */
 import { Context, Effect, Layer } from "effect";
 import type { IrNode, JsonValue } from "../../compiler/ir/types.js";
 import {
   arithTask,
+  BUDGET_TOKEN_VALUES,
   decode,
   encode,
   encodePrompt,
   EOS_ID,
   extractAnswer,
   sftDemonstrations,
+  styleMix,
+  TaskParamError,
   VOCAB_SIZE,
   wellFormed,
   type ArithOp,
   type ArithParamsInput,
   type ArithTask,
+  type DemoOptions,
   type Split,
 } from "../tasks/index.js";
 import { describe, TaskError } from "./errors.js";
@@ -69,15 +74,17 @@ export class Tasks extends Context.Service<
       Tasks,
       Effect.gen(function* () {
         if (data.op !== "arith") return yield* new TaskError({ task: data.op, message: `unknown task \`${data.op}\` (the runtime knows \`arith\`)` });
-        const task = yield* Effect.try({ try: () => arithTask(arithParams(data.params)), catch: (e) => new TaskError({ task: data.op, message: describe(e) }) });
-        return arithService(task);
+        const fail = (e: unknown) => new TaskError({ task: data.op, message: describe(e) });
+        const task = yield* Effect.try({ try: () => arithTask(arithParams(data.params)), catch: fail });
+        const demos = yield* Effect.try({ try: () => demoParams(data.params), catch: fail });
+        return arithService(task, demos);
       }),
     );
   }
 
   /** The arith task with explicit parameters. */
-  static layerArith(params: ArithParamsInput = {}): Layer.Layer<Tasks> {
-    return Layer.succeed(Tasks, arithService(arithTask(params)));
+  static layerArith(params: ArithParamsInput = {}, demos: DemoParams = {}): Layer.Layer<Tasks> {
+    return Layer.succeed(Tasks, arithService(arithTask(params), demos));
   }
 
   /** Short problems (1–2 digit additions), for tests. */
@@ -94,6 +101,39 @@ function arithParams(params: { readonly [key: string]: JsonValue }): ArithParams
   return out;
 }
 
+/** How the demonstrations are drawn: `DemoOptions` less the count and seed of each draw. */
+export type DemoParams = Pick<DemoOptions, "mix" | "budgetShare" | "budgets">;
+
+/**
+ * `demo_style`, `demo_budget_share` and `demo_budgets` of the data node (the compiler has checked
+ * them against stdlib/schemas/tasks.json; an IR written by hand is checked again here). Absent
+ * ones keep `sftDemonstrations`' defaults: the default mix, half prefilled, every one-token budget.
+ */
+export function demoParams(params: { readonly [key: string]: JsonValue }): DemoParams {
+  const out: { -readonly [K in keyof DemoParams]: DemoParams[K] } = {};
+  const style = params["demo_style"];
+  if (style !== undefined) {
+    if (typeof style !== "string") throw new TaskParamError("demo_style", `must be a style name, got ${JSON.stringify(style)}`);
+    if (style !== "mixed") out.mix = styleMix(style);
+  }
+  const share = params["demo_budget_share"];
+  if (share !== undefined) {
+    if (typeof share !== "number" || !(share >= 0 && share <= 1)) throw new TaskParamError("demo_budget_share", `must be a number in [0, 1], got ${JSON.stringify(share)}`);
+    out.budgetShare = share;
+  }
+  const budgets = params["demo_budgets"];
+  if (budgets !== undefined) {
+    if (!Array.isArray(budgets) || budgets.length === 0) throw new TaskParamError("demo_budgets", `must be a non-empty list of budgets, got ${JSON.stringify(budgets)}`);
+    for (const b of budgets) {
+      if (typeof b !== "number" || !BUDGET_TOKEN_VALUES.includes(b)) {
+        throw new TaskParamError("demo_budgets", `each must have a single-token prefill (a multiple of 4 in 4..64), got ${JSON.stringify(b)}`);
+      }
+    }
+    out.budgets = budgets as number[];
+  }
+  return out;
+}
+
 function decodeLenient(ids: ArrayLike<number>): string {
   let out = "";
   for (let i = 0; i < ids.length; i++) {
@@ -103,7 +143,7 @@ function decodeLenient(ids: ArrayLike<number>): string {
   return out;
 }
 
-function arithService(task: ArithTask): Tasks["Service"] {
+function arithService(task: ArithTask, demos: DemoParams): Tasks["Service"] {
   const fail = (e: unknown) => new TaskError({ task: "arith", message: describe(e) });
   return {
     name: "arith",
@@ -125,7 +165,7 @@ function arithService(task: ArithTask): Tasks["Service"] {
     demonstrations: (seed, count) =>
       Effect.try({
         try: () =>
-          sftDemonstrations(task, { count, seed }).map((d) => ({
+          sftDemonstrations(task, { ...demos, count, seed }).map((d) => ({
             prompt: encodePrompt(d.prompt),
             response: encode(d.response),
             prefillLength: d.prefill === undefined ? 0 : encode(d.prefill).length,

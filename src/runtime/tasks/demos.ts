@@ -3,14 +3,19 @@
  * varies is how much reasoning it writes, so that the warm-started model can both think long and
  * answer short, and RL (GRPO, HBPO) has lengths to choose between:
  *
- * - without a prefill (`1 − budgetShare` of them), a style drawn from `mix`: the full scratchpad,
+ * - without a prefill (`1 − budgetShare` of them), a style drawn from `mix`: the full scratchpad
+ *   written twice (`checked`: a verification pass, weight 0 by default), the full scratchpad,
  *   the complete compact one, a partial compact one (its lowest k of d columns, k uniform in
  *   1..d−1; a direct answer when d = 1) or the direct answer `<think></think>ANSWER`. The style does
  *   not depend on the difficulty: a model that imitates them solves hard items when it happens to
  *   think long and mostly only easy ones when it answers short, which is the gap RL exploits.
  * - with a budget prefill (`budgetShare` of them), `<think budget=N>` with N drawn from `budgets`,
  *   then the most reasoning whose whole response (prefill included) fits in N tokens, so the model
- *   learns to read its budget.
+ *   learns to read its budget. This is never `checked`: a prefilled demonstration writes at most
+ *   the full scratchpad, whatever the mix.
+ *
+ * `styleMix(style)` is the mix of the `demo_style` task parameter: `mixed` (the default mix) or one
+ * style for every un-prefilled demonstration.
  */
 import { Prng } from "../model/prng.js";
 import { arithTask, type ArithProblem, type ArithTask } from "./arith.js";
@@ -22,14 +27,29 @@ import { BUDGET_TOKEN_VALUES } from "./tokenizer.js";
 
 /** Relative weights of the reasoning styles of demonstrations without a prefill. */
 export interface StyleMix {
+  /** The full scratchpad, then the same again as a verification pass (0 in the default mix). */
+  readonly checked: number;
   readonly full: number;
   readonly compact: number;
   readonly partial: number;
   readonly direct: number;
 }
 
-export const DEFAULT_STYLE_MIX: StyleMix = Object.freeze({ full: 0.35, compact: 0.2, partial: 0.15, direct: 0.3 });
+export const DEFAULT_STYLE_MIX: StyleMix = Object.freeze({ checked: 0, full: 0.35, compact: 0.2, partial: 0.15, direct: 0.3 });
 export const DEFAULT_BUDGET_SHARE = 0.5;
+
+/** Values of the `demo_style` task parameter: the default mix, or one style throughout. */
+export const DEMO_STYLES = Object.freeze(["mixed", "checked", "full", "compact", "partial", "direct"] as const);
+export type DemoStyle = (typeof DEMO_STYLES)[number];
+
+/** The mix of a `demo_style`: `mixed` is DEFAULT_STYLE_MIX, any other style gets every draw. */
+export function styleMix(style: string): StyleMix {
+  if (!(DEMO_STYLES as readonly string[]).includes(style)) {
+    throw new TaskParamError("demo_style", `must be one of ${DEMO_STYLES.join(", ")}, got ${JSON.stringify(style)}`);
+  }
+  if (style === "mixed") return DEFAULT_STYLE_MIX;
+  return Object.freeze({ checked: 0, full: 0, compact: 0, partial: 0, direct: 0, [style]: 1 }) as StyleMix;
+}
 
 export interface DemoOptions {
   readonly count: number;
@@ -57,7 +77,7 @@ export interface Demonstration {
 
 /** Stream id of the style draws, apart from the task's own streams. */
 const DEMO_STREAM = 3;
-const STYLES = ["full", "compact", "partial", "direct"] as const;
+const STYLES = ["checked", "full", "compact", "partial", "direct"] as const;
 
 function resolveMix(partial: Partial<StyleMix> | undefined): StyleMix {
   const mix = { ...DEFAULT_STYLE_MIX, ...partial };
@@ -81,6 +101,8 @@ function pickStyle(rng: Prng, mix: StyleMix, difficulty: number): Reasoning {
     u -= mix[k];
   }
   switch (style) {
+    case "checked":
+      return { kind: "checked" };
     case "full":
       return { kind: "full" };
     case "compact":

@@ -11,6 +11,7 @@ export interface LengthRow {
   /** Longest prompt, `<bos>` included. */
   readonly prompt: number;
   /** Longest response of each style (opening tag to `<eos>`). */
+  readonly checked: number;
   readonly full: number;
   readonly compact: number;
   readonly direct: number;
@@ -26,6 +27,7 @@ function row(difficulty: number, problems: readonly ArithProblem[]): LengthRow {
   return {
     difficulty,
     prompt: max((p) => encodePrompt(p.prompt).length),
+    checked: max((p) => responseTokens(p, { kind: "checked" })),
     full: max((p) => responseTokens(p, { kind: "full" })),
     compact: max((p) => responseTokens(p, { kind: "compact", columns: p.difficulty })),
     direct: max((p) => responseTokens(p, { kind: "direct" })),
@@ -47,9 +49,9 @@ export function lengthTable(min = 1, max = 8, perDifficulty = 300): LengthRow[] 
 /** The two markdown tables of docs/tasks.md. */
 export function formatLengthTables(rows: readonly LengthRow[]): string {
   const lines = [
-    "| digits | prompt | full | compact | direct | prompt + full |",
-    "|---:|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.difficulty} | ${r.prompt} | ${r.full} | ${r.compact} | ${r.direct} | ${r.prompt + r.full} |`),
+    "| digits | prompt | checked | full | compact | direct | prompt + full | prompt + checked |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.difficulty} | ${r.prompt} | ${r.checked} | ${r.full} | ${r.compact} | ${r.direct} | ${r.prompt + r.full} | ${r.prompt + r.checked} |`),
     "",
     `| digits | ${REPORT_BUDGETS.map((b) => `budget ${b}`).join(" | ")} |`,
     `|---:|${REPORT_BUDGETS.map(() => "---:").join("|")}|`,

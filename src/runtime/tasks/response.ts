@@ -17,7 +17,11 @@ export function responseTokens(problem: ArithProblem, reasoning: Reasoning, budg
   return tokenCount(demoResponse(problem, reasoning, budget));
 }
 
-/** Reasoning styles from the most to the least written: full, compact d, compact d−1, …, 1, direct. */
+/**
+ * Reasoning styles a budget may be filled with, from the most to the least written: full, compact d,
+ * compact d−1, …, 1, direct. `checked` is not on it: a budget-prefilled response writes at most the
+ * full scratchpad (re-verifying is a habit of unprompted long reasoning, not a use of a budget).
+ */
 export function reasoningLadder(difficulty: number): Reasoning[] {
   const ladder: Reasoning[] = [{ kind: "full" }];
   for (let k = difficulty; k >= 1; k--) ladder.push({ kind: "compact", columns: k });
@@ -26,8 +30,8 @@ export function reasoningLadder(difficulty: number): Reasoning[] {
 }
 
 /**
- * The most reasoning whose whole response (prefill to `<eos>`) fits in `budget` tokens; the direct
- * answer when nothing fits (it is the shortest correct response there is).
+ * The most reasoning of the ladder (never `checked`) whose whole response (prefill to `<eos>`) fits
+ * in `budget` tokens; the direct answer when nothing fits (it is the shortest correct response there is).
  */
 export function fitReasoning(problem: ArithProblem, budget: number): Reasoning {
   const ladder = reasoningLadder(problem.difficulty);

@@ -17,6 +17,12 @@
  * else `-`, after which the operands swap places) so every column subtracts the smaller from the
  * larger. A compact scratchpad may stop after its lowest k columns (partial reasoning): the answer's
  * low digits are then copies and the rest must be worked out directly.
+ *
+ *     checked  the full scratchpad, sign included, written twice: the second pass re-verifies the
+ *              first, as a long-CoT model re-checks work it has already done (8 tokens a column)
+ *
+ * `checked` is a style of un-prefilled demonstrations only: it models the "overthinking" of an
+ * R1-Distill-like warm start, the redundant reasoning HBPO should learn to drop.
  */
 import type { ArithOp, ArithProblem } from "./arith.js";
 import { TaskParamError } from "./errors.js";
@@ -39,6 +45,8 @@ export interface Procedure {
 
 /** How much reasoning a response writes. */
 export type Reasoning =
+  /** The full scratchpad, then the same again as a verification pass. */
+  | { readonly kind: "checked" }
   | { readonly kind: "full" }
   /** The lowest `columns` columns (1..difficulty); fewer than all of them is partial reasoning. */
   | { readonly kind: "compact"; readonly columns: number }
@@ -105,7 +113,9 @@ export function renderScratchpad(problem: ArithProblem, reasoning: Reasoning): s
   if (reasoning.kind === "direct") return "";
   const proc = procedure(problem);
   const sign = proc.sign ?? "";
-  if (reasoning.kind === "full") return sign + proc.columns.map((c) => `${c.top}${c.bottom}${c.carry}${c.digit}`).join("");
+  const full = sign + proc.columns.map((c) => `${c.top}${c.bottom}${c.carry}${c.digit}`).join("");
+  if (reasoning.kind === "full") return full;
+  if (reasoning.kind === "checked") return full + full;
   const k = reasoning.columns;
   if (!Number.isInteger(k) || k < 1 || k > problem.difficulty) {
     throw new TaskParamError("reasoning", `compact columns must be in 1..${problem.difficulty}, got ${k}`);
@@ -122,17 +132,42 @@ export type ScratchpadReplay =
       /** The answer's lowest digits that the written columns fix (most significant first). */
       readonly lowDigits: string;
     }
-  | { readonly ok: false; readonly reason: string; readonly column?: number };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly column?: number;
+      /** Of a `checked` scratchpad: 1 for the first pass, 2 for the verification pass. */
+      readonly pass?: 1 | 2;
+    };
 
 /**
  * Executes a scratchpad as written: reads the sign, then each step, checks the copied digits against
  * the prompt and every result digit and carry against the local rule applied to the *written* carry
  * in, and assembles the answer from the written digits. Works on model output too (faithfulness).
+ *
+ * The style is read from the length: after the sign, 2k ≤ 2d digits are compact, 4d full, and a
+ * scratchpad of twice the full length (sign and steps, twice) is `checked`: each pass is replayed as
+ * a full scratchpad, and the second must repeat the first.
  */
 export function replayScratchpad(problem: ArithProblem, scratchpad: string): ScratchpadReplay {
+  if (scratchpad === "") return { ok: true, reasoning: { kind: "direct" }, answer: undefined, lowDigits: "" };
+  const passLength = (orient(problem).sign === undefined ? 0 : 1) + 4 * problem.difficulty;
+  if (scratchpad.length !== 2 * passLength) return replayPass(problem, scratchpad);
+  const first = scratchpad.slice(0, passLength);
+  const second = scratchpad.slice(passLength);
+  const one = replayPass(problem, first);
+  if (!one.ok) return { ...one, reason: `first pass: ${one.reason}`, pass: 1 };
+  const two = replayPass(problem, second);
+  if (!two.ok) return { ...two, reason: `verification pass: ${two.reason}`, pass: 2 };
+  // Two valid full passes of one problem are equal (the rule fixes every step); compared all the same.
+  if (second !== first) return { ok: false, reason: "the verification pass differs from the first", pass: 2 };
+  return { ...one, reasoning: { kind: "checked" } };
+}
+
+/** One pass: a full or compact scratchpad. */
+function replayPass(problem: ArithProblem, scratchpad: string): ScratchpadReplay {
   const d = problem.difficulty;
   const { sign, top, bottom } = orient(problem);
-  if (scratchpad === "") return { ok: true, reasoning: { kind: "direct" }, answer: undefined, lowDigits: "" };
   let body = scratchpad;
   if (sign !== undefined) {
     if (body[0] !== sign) return { ok: false, reason: `sign ${JSON.stringify(body[0])}, expected ${sign}` };
@@ -143,7 +178,7 @@ export function replayScratchpad(problem: ArithProblem, scratchpad: string): Scr
   const full = body.length === 4 * d;
   const width = full ? 4 : 2;
   if (!full && (body.length % 2 !== 0 || body.length > 2 * d)) {
-    return { ok: false, reason: `length ${body.length} is neither ${4 * d} (full) nor 2k ≤ ${2 * d} (compact)` };
+    return { ok: false, reason: `length ${body.length} is neither ${4 * d} (full), 2k ≤ ${2 * d} (compact) nor twice the full scratchpad (checked)` };
   }
   const columns: Column[] = [];
   let carryIn = 0;

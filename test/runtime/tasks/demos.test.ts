@@ -14,6 +14,7 @@ import {
   responseTokens,
   sftDemonstrations,
   splitOf,
+  styleMix,
   TaskParamError,
   tokenCount,
   verify,
@@ -112,6 +113,49 @@ describe("sftDemonstrations", () => {
     const direct = sftDemonstrations(task, { count: 200, seed: 1, budgetShare: 0, mix: { full: 0, compact: 0, partial: 0, direct: 1 } });
     expect(direct.every((d) => d.reasoning.kind === "direct")).toBe(true);
     expect(sftDemonstrations(task, { count: 0, seed: 1 })).toEqual([]);
+  });
+
+  it("never write checked reasoning in the default mix", () => {
+    expect(DEFAULT_STYLE_MIX.checked).toBe(0);
+    expect(demos.some((d) => d.reasoning.kind === "checked")).toBe(false);
+  });
+
+  it("write checked reasoning unprefilled only: a prefilled one writes at most the full scratchpad", () => {
+    const checked = sftDemonstrations(task, { count: 3000, seed: 9, mix: styleMix("checked") });
+    const plain = checked.filter((d) => d.budget === undefined);
+    expect(plain.length).toBeGreaterThan(1000);
+    for (const d of plain) {
+      expect(d.reasoning).toEqual({ kind: "checked" });
+      expect(d.response).toBe(demoResponse(d.problem, { kind: "checked" }));
+      const replay = replayScratchpad(d.problem, scratchpadOf(d));
+      expect(replay).toMatchObject({ ok: true, reasoning: { kind: "checked" }, answer: d.problem.target });
+      expect(verify(extractAnswer(d.response), d.problem.target)).toBe(true);
+      expect(d.tokens).toBe(tokenCount(d.response));
+    }
+    // the prefilled ones are those of the default mix: the same draws, fitted to the same budgets
+    expect(checked.filter((d) => d.budget !== undefined)).toEqual(demos.slice(0, 3000).filter((d) => d.budget !== undefined));
+    for (const d of checked) if (d.budget !== undefined) expect(d.reasoning.kind).not.toBe("checked");
+    // even a budget far above the checked length
+    const p = makeProblem("+", "7", "5");
+    expect(responseTokens(p, { kind: "checked" }, 64)).toBeLessThan(64);
+    expect(fitReasoning(p, 64)).toEqual({ kind: "full" });
+  });
+
+  it("give every demo_style its mix", () => {
+    expect(styleMix("mixed")).toEqual(DEFAULT_STYLE_MIX);
+    for (const style of ["checked", "full", "compact", "partial", "direct"] as const) {
+      const ds = sftDemonstrations(task, { count: 400, seed: 4, budgetShare: 0, mix: styleMix(style) });
+      const kinds = new Set(
+        ds.map((d) => {
+          const r = d.reasoning;
+          if (r.kind !== "compact") return r.kind;
+          return r.columns === d.problem.difficulty ? "compact" : "partial";
+        }),
+      );
+      // a one-digit partial demonstration is a direct answer
+      expect([...kinds].sort()).toEqual(style === "partial" ? ["direct", "partial"] : [style]);
+    }
+    expect(() => styleMix("overthink")).toThrow(/demo_style/);
   });
 
   it("check their options", () => {

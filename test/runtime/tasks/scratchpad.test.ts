@@ -9,17 +9,26 @@ import {
   renderScratchpad,
   replayScratchpad,
   type ArithProblem,
+  type Reasoning,
 } from "../../../src/runtime/tasks/index.js";
 
 /** The answer's lowest k digits as the columns write them (zeros the answer drops included). */
 const lowDigits = (p: ArithProblem, k: number) => p.target.replace("-", "").padStart(p.difficulty, "0").slice(-k);
 
+/** Every style: `checked`, then the ladder a budget may be filled with. */
+const allStyles = (difficulty: number): Reasoning[] => [{ kind: "checked" }, ...reasoningLadder(difficulty)];
+
 function checkAllStyles(p: ArithProblem): void {
-  for (const r of reasoningLadder(p.difficulty)) {
+  for (const r of allStyles(p.difficulty)) {
     const replay = replayScratchpad(p, renderScratchpad(p, r));
     if (!replay.ok) throw new Error(`${p.prompt} ${JSON.stringify(r)}: ${replay.reason}`);
     expect(replay.reasoning).toEqual(r);
-    if (r.kind === "full" || (r.kind === "compact" && r.columns === p.difficulty)) {
+    if (r.kind === "checked") {
+      const full = renderScratchpad(p, { kind: "full" });
+      expect(renderScratchpad(p, r)).toBe(full + full);
+      expect(replay.lowDigits).toBe(lowDigits(p, p.difficulty));
+    }
+    if (r.kind === "checked" || r.kind === "full" || (r.kind === "compact" && r.columns === p.difficulty)) {
       expect(replay.answer).toBe(p.target);
     } else {
       expect(replay.answer).toBeUndefined();
@@ -35,8 +44,11 @@ describe("the column procedure", () => {
     expect(renderScratchpad(p, { kind: "compact", columns: 3 })).toBe("131414");
     expect(renderScratchpad(p, { kind: "compact", columns: 1 })).toBe("13");
     expect(renderScratchpad(p, { kind: "direct" })).toBe("");
+    expect(renderScratchpad(p, { kind: "checked" })).toBe("851376144914851376144914");
+    expect(renderScratchpad(makeProblem("+", "7", "5"), { kind: "checked" })).toBe("75127512");
     const q = makeProblem("-", "120", "345");
     expect(renderScratchpad(q, { kind: "full" })).toBe("-500542023102");
+    expect(renderScratchpad(q, { kind: "checked" })).toBe("-500542023102-500542023102");
     expect(q.target).toBe("-225");
     const m = makeProblem("*", "4096", "7");
     expect(renderScratchpad(m, { kind: "full" })).toBe("6742976707064728");
@@ -92,6 +104,30 @@ describe("replayScratchpad", () => {
     expect(replayScratchpad(p, "1314")).toMatchObject({ ok: true, reasoning: { kind: "compact", columns: 2 }, answer: undefined, lowDigits: "43" });
     expect(replayScratchpad(p, "")).toMatchObject({ ok: true, reasoning: { kind: "direct" } });
     expect(replayScratchpad(q, "-050202")).toMatchObject({ ok: true, answer: "-225" });
+  });
+
+  it("reads a scratchpad of twice the full length as checked, answering from the written digits", () => {
+    expect(replayScratchpad(p, "851376144914851376144914")).toMatchObject({ ok: true, reasoning: { kind: "checked" }, answer: "1443", lowDigits: "443" });
+    expect(replayScratchpad(q, "-500542023102-500542023102")).toMatchObject({ ok: true, reasoning: { kind: "checked" }, answer: "-225" });
+    expect(replayScratchpad(makeProblem("+", "7", "5"), "75127512")).toMatchObject({ ok: true, reasoning: { kind: "checked" }, answer: "12" });
+  });
+
+  it("checks both passes of a checked scratchpad against the rule, naming the pass", () => {
+    // a wrong digit in the first pass, the second right
+    expect(replayScratchpad(p, "851376144915851376144914")).toMatchObject({ ok: false, pass: 1, column: 2, reason: expect.stringContaining("first pass") });
+    // the first pass right, the verification pass with a wrong carry, a wrong copy, a wrong digit
+    expect(replayScratchpad(p, "851376144914850376144914")).toMatchObject({ ok: false, pass: 2, column: 0, reason: expect.stringContaining("verification pass") });
+    expect(replayScratchpad(p, "851376144914851386144914")).toMatchObject({ ok: false, pass: 2, column: 1, reason: expect.stringContaining("copied") });
+    expect(replayScratchpad(p, "851376144914851376144915")).toMatchObject({ ok: false, pass: 2, column: 2 });
+    // the same wrong step twice is still wrong: passes agreeing is not enough
+    expect(replayScratchpad(p, "851376144915851376144915")).toMatchObject({ ok: false, pass: 1 });
+    // the sign of each pass
+    expect(replayScratchpad(q, "-500542023102+500542023102")).toMatchObject({ ok: false, pass: 2, reason: expect.stringContaining("sign") });
+    expect(replayScratchpad(q, "-500542023102500542023102")).toMatchObject({ ok: false });
+    expect(replayScratchpad(q, "-500542023102-5005420231020")).toMatchObject({ ok: false });
+    // a full scratchpad and a compact one, or a full one and a half, are no checked scratchpad
+    expect(replayScratchpad(p, "851376144914131414")).toMatchObject({ ok: false, reason: expect.stringContaining("length") });
+    expect(replayScratchpad(p, "851376144914851376")).toMatchObject({ ok: false });
   });
 
   it("points at the first wrong step", () => {
