@@ -6,10 +6,6 @@
  * order), so nodes are hashed as fixed-order tuples and the small free-form maps with sorted keys:
  * hashing a graph of tens of thousands of nodes sits on the compiler's critical path, and sorting
  * every object's keys would triple its cost.
- *
- * A rollout setting added to the IR later stays out of the hash at the value that pipelines
- * written before it mean (`LATER_ROLLOUT_DEFAULTS`), so adding a setting keeps the hash, and the
- * checkpoints and caches keyed by it, of every pipeline that does not use the setting.
  */
 import { createHash } from "node:crypto";
 import type { IrDocument, IrNode } from "./types.js";
@@ -20,21 +16,12 @@ export function irHash(ir: Omit<IrDocument, "hash"> | IrDocument): string {
     ir.pipeline,
     ir.source,
     ir.hierarchy,
-    sorted(hashedRollout(ir.rollout)),
+    sorted(ir.rollout),
     sorted(ir.optimize),
     sorted(ir.outputs),
     ir.nodes.map(nodeTuple),
   ];
   return createHash("sha256").update(JSON.stringify(hashable)).digest("hex");
-}
-
-/** Rollout settings added after the hash was pinned, with the value that leaves them out of it. */
-const LATER_ROLLOUT_DEFAULTS: Readonly<Record<string, unknown>> = { train_prefill: false };
-
-function hashedRollout(rollout: IrDocument["rollout"]): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...rollout };
-  for (const [key, value] of Object.entries(LATER_ROLLOUT_DEFAULTS)) if (out[key] === value) delete out[key];
-  return out;
 }
 
 /** Completes a document built without its hash (what IR lowering produces last). */

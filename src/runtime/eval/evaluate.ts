@@ -162,7 +162,8 @@ export async function evaluateRun(dir: string, options: { n: number; backend?: B
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
 
 function statsJson(s: EvalStats) {
-  return { count: s.count, accuracy: round(s.accuracy), well_formed: round(s.wellFormed), mean_tokens: round(s.meanTokens, 3) };
+  const openings = Object.fromEntries(Object.entries(s.openings).map(([k, v]) => [k, round(v)]));
+  return { count: s.count, accuracy: round(s.accuracy), well_formed: round(s.wellFormed), mean_tokens: round(s.meanTokens, 3), openings };
 }
 
 export function conditionJson(r: ConditionResult) {
@@ -206,5 +207,22 @@ export function formatResults(results: readonly ConditionResult[]): string[] {
     });
     lines.push(`${label(r).padEnd(width)}  ${r.accuracy.toFixed(3).padStart(8)}  ${r.wellFormed.toFixed(2).padStart(6)}  ${r.meanTokens.toFixed(1).padStart(6)}  │ ${cells.join(" ")}`);
   }
-  return lines;
+  return [...lines, ...formatOpenings(results)];
+}
+
+const openingLabel = (k: string) => (k === "none" ? "<think>" : `budget ${k}`);
+const describeOpenings = (o: Readonly<Record<string, number>>) =>
+  Object.entries(o)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${openingLabel(k)} ${v.toFixed(2)}`)
+    .join(", ");
+
+/**
+ * Without a prefill, which opening tag the policy wrote by itself, by difficulty; nothing when it
+ * always opened with a plain `<think>` (a policy that never learned to choose a budget).
+ */
+function formatOpenings(results: readonly ConditionResult[]): string[] {
+  const free = results.find((r) => r.prefill === "");
+  if (free === undefined || Object.keys(free.openings).every((k) => k === "none")) return [];
+  return ["", "opening tag chosen without a prefill (shares):", ...free.byDifficulty.map((d) => `  ${d.difficulty}d  ${describeOpenings(d.openings)}`)];
 }

@@ -5,7 +5,7 @@
 import { Prng } from "../model/prng.js";
 import { ARITH_OPS, drawProblem, makeProblem, resolveArithParams, splitOf, type ArithOp, type ArithParamsInput, type ArithProblem } from "./arith.js";
 import { TaskParamError } from "./errors.js";
-import { extractAnswer, verify, wellFormed } from "./format.js";
+import { extractAnswer, parseBudget, verify, wellFormed } from "./format.js";
 
 /** Stream id of the eval-set draws, apart from the task and demonstration streams. */
 const EVAL_SET_STREAM = 4;
@@ -100,6 +100,11 @@ export interface EvalStats {
   /** Share of well-formed responses. */
   readonly wellFormed: number;
   readonly meanTokens: number;
+  /**
+   * How responses open, as shares: `none` for `<think>` (or no tag), else the budget of the
+   * `<think budget=N>` tag. Without a prefill this is the budget the policy chose by itself.
+   */
+  readonly openings: Readonly<Record<string, number>>;
 }
 
 export interface EvalSummary extends EvalStats {
@@ -109,16 +114,22 @@ export interface EvalSummary extends EvalStats {
 
 function stats(records: readonly EvalRecord[]): EvalStats {
   const count = records.length;
-  if (count === 0) return { count, accuracy: 0, wellFormed: 0, meanTokens: 0 };
+  if (count === 0) return { count, accuracy: 0, wellFormed: 0, meanTokens: 0, openings: {} };
   let correct = 0;
   let formed = 0;
   let tokens = 0;
+  const opened = new Map<number | undefined, number>();
   for (const r of records) {
     if (verify(extractAnswer(r.response), r.problem.target)) correct++;
     if (wellFormed(r.response)) formed++;
     tokens += r.tokens;
+    const b = parseBudget(r.response);
+    opened.set(b, (opened.get(b) ?? 0) + 1);
   }
-  return { count, accuracy: correct / count, wellFormed: formed / count, meanTokens: tokens / count };
+  // Budgets ascending, then `none` (the order JavaScript keeps for integer-like keys anyway).
+  const keys = [...opened.keys()].sort((a, b) => (a === undefined ? 1 : b === undefined ? -1 : a - b));
+  const openings = Object.fromEntries(keys.map((k) => [k === undefined ? "none" : String(k), opened.get(k)! / count]));
+  return { count, accuracy: correct / count, wellFormed: formed / count, meanTokens: tokens / count, openings };
 }
 
 /** Accuracy, well-formedness and mean tokens, overall and by difficulty. */

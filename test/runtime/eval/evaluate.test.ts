@@ -31,7 +31,7 @@ describe("evalTargetOf", () => {
   });
 
   it("formats one row per condition with accuracy/tokens by difficulty", () => {
-    const stats = { count: 2, accuracy: 0.5, wellFormed: 1, meanTokens: 7 };
+    const stats = { count: 2, accuracy: 0.5, wellFormed: 1, meanTokens: 7, openings: { none: 1 } };
     const lines = formatResults([
       { ...stats, prefill: "", maxTokens: 48, byDifficulty: [{ difficulty: 1, ...stats }] },
       { ...stats, prefill: "<think budget=8>", budget: 8, maxTokens: 48, byDifficulty: [{ difficulty: 1, ...stats }] },
@@ -40,5 +40,12 @@ describe("evalTargetOf", () => {
     expect(lines[1]).toContain("no prefill");
     expect(lines[2]).toContain("budget 8");
     expect(lines[2]).toContain("0.50/7.0");
+  });
+
+  it("lists the opening tags a policy chose without a prefill, by difficulty", () => {
+    const base = { count: 2, accuracy: 1, wellFormed: 1, meanTokens: 7 };
+    const chose = { ...base, openings: { none: 0.25, "8": 0.75 } };
+    const lines = formatResults([{ ...chose, prefill: "", maxTokens: 48, byDifficulty: [{ difficulty: 1, ...chose }, { difficulty: 2, ...base, openings: { "32": 1 } }] }]);
+    expect(lines.slice(2)).toEqual(["", "opening tag chosen without a prefill (shares):", "  1d  budget 8 0.75, <think> 0.25", "  2d  budget 32 1.00"]);
   });
 });

@@ -71,6 +71,15 @@ describe("summarizeEval", () => {
     expect(s.byDifficulty.map((b) => b.difficulty)).toEqual([1, 2, 3]);
     expect(s.byDifficulty.map((b) => b.accuracy)).toEqual([0.5, 0.5, 0.5]);
     expect(s.byDifficulty[2]!.meanTokens).toBe((responseTokens(set[4]!, { kind: "full" }) + 3) / 2);
-    expect(summarizeEval([])).toEqual({ count: 0, accuracy: 0, wellFormed: 0, meanTokens: 0, byDifficulty: [] });
+    expect(s.openings).toEqual({ none: 1 });
+    expect(summarizeEval([])).toEqual({ count: 0, accuracy: 0, wellFormed: 0, meanTokens: 0, openings: {}, byDifficulty: [] });
+  });
+
+  it("counts the opening tag of each response: `none` for <think>, else the budget", () => {
+    const [p] = evalSet({ digits: { min: 1, max: 1 }, ops: ["+"], seed: 0 }, 1);
+    const rec = (response: string): EvalRecord => ({ problem: p!, response, tokens: 5 });
+    const s = summarizeEval([rec("<think budget=8></think>1<eos>"), rec("<think></think>1<eos>"), rec("<think budget=32></think>1<eos>"), rec("<think budget=8></think>2<eos>")]);
+    expect(s.openings).toEqual({ none: 0.25, "8": 0.5, "32": 0.25 });
+    expect(Object.keys(s.openings)).toEqual(["8", "32", "none"]);
   });
 });
