@@ -15,7 +15,7 @@ import { findCheckpoint, policyWeights } from "../executor/warm-start.js";
 import { initBackend, type BackendName } from "../tfjs/backend.js";
 import type { ArithOp, ArithParamsInput, Split } from "../tasks/arith.js";
 import { evalSet, summarizeEval, type EvalRecord, type EvalStats } from "../tasks/eval.js";
-import { decode, encode, encodePrompt, EOS_ID } from "../tasks/tokenizer.js";
+import { decode, encode, encodePrompt, EOS_ID, OPENING_IDS } from "../tasks/tokenizer.js";
 import { parseBudget } from "../tasks/format.js";
 
 /** Version of `rlp eval --json`'s object. */
@@ -89,7 +89,9 @@ export async function evaluatePolicy(model: TinyLM, target: EvalTarget, n: numbe
     const records: EvalRecord[] = [];
     for (let i = 0; i < problems.length; i += batch) {
       const chunk = problems.slice(i, i + batch);
-      const reqs: SampleRequest[] = chunk.map((p) => ({ prompt: encodePrompt(p.prompt), ...(prefill === undefined ? {} : { prefill }), maxTokens, temperature: 0, stop: [EOS_ID] }));
+      // Without a prefill the policy opens with a tag of its choice, as when it is trained.
+      const open = prefill === undefined ? { openWith: OPENING_IDS } : { prefill };
+      const reqs: SampleRequest[] = chunk.map((p) => ({ prompt: encodePrompt(p.prompt), ...open, maxTokens, temperature: 0, stop: [EOS_ID] }));
       const results = await sample(model, reqs, { seed: 0 });
       results.forEach((r, j) => records.push({ problem: chunk[j]!, response: decode(r.tokens), tokens: r.tokens.length }));
     }

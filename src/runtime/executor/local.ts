@@ -84,6 +84,7 @@ class LocalEngine {
       temperature: r.temperature,
       topP: r.topP,
       stop: r.stop,
+      ...(r.openWith === undefined ? {} : { openWith: r.openWith }),
     }));
     const pool = this.pool;
     let results: SampleResult[];

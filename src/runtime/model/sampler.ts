@@ -29,6 +29,12 @@ export interface SampleRequest {
   readonly topP?: number;
   /** Token ids that end the row when sampled (the stop token is kept in the response). */
   readonly stop?: readonly number[];
+  /**
+   * Without a prefill, the first response token is drawn among these ids only (a task's response
+   * grammar: an `arith` response opens with `<think>` or a budget tag). Its log-prob and entropy
+   * stay those of the model's whole distribution, the values a scorer recomputes.
+   */
+  readonly openWith?: ArrayLike<number>;
 }
 
 export type FinishReason = "stop" | "length";
@@ -78,7 +84,8 @@ function validate(cfg: TinyLMConfig, reqs: readonly SampleRequest[]): void {
     if (!(t >= 0) || !Number.isFinite(t)) throw new InvalidSampleRequest(`${where}: temperature must be >= 0, got ${t}`);
     const p = r.topP ?? 1;
     if (!(p > 0 && p <= 1)) throw new InvalidSampleRequest(`${where}: topP must be in (0, 1], got ${p}`);
-    for (const ids of [r.prompt, r.prefill ?? [], r.stop ?? []]) {
+    if (r.openWith !== undefined && r.openWith.length === 0) throw new InvalidSampleRequest(`${where}: openWith is empty (leave it out to allow every token)`);
+    for (const ids of [r.prompt, r.prefill ?? [], r.stop ?? [], r.openWith ?? []]) {
       for (let j = 0; j < ids.length; j++) {
         const id = ids[j]!;
         if (!Number.isInteger(id) || id < 0 || id >= cfg.vocab) throw new InvalidSampleRequest(`${where}: token id ${id} is outside [0, ${cfg.vocab})`);
@@ -94,6 +101,7 @@ export function drawToken(
   topP: number,
   rng: Prng | undefined,
   forced: number | undefined,
+  allowed?: ArrayLike<number>,
 ): { token: number; logp: number; entropy: number } {
   const V = logits.length;
   const inv = temperature > 0 ? 1 / temperature : 1;
@@ -110,6 +118,12 @@ export function drawToken(
   }
   let token: number;
   if (forced !== undefined) token = forced;
+  else if (allowed !== undefined) {
+    // Draw from the distribution restricted to `allowed`; the log-prob below is the full one's.
+    const masked = new Float32Array(V).fill(-Infinity);
+    for (let j = 0; j < allowed.length; j++) masked[allowed[j]!] = logits[allowed[j]!]!;
+    token = drawToken(masked, temperature, topP, rng, undefined, undefined).token;
+  }
   else if (temperature === 0) {
     token = 0;
     for (let i = 1; i < V; i++) if (logits[i]! > logits[token]!) token = i;
@@ -204,8 +218,10 @@ export async function sampleBatch(
           tokens[b] = 0;
           continue;
         }
-        const forced = s < (r.prefill?.length ?? 0) ? r.prefill![s]! : undefined;
-        const d = drawToken(values.subarray(b * V, (b + 1) * V), r.temperature ?? 1, r.topP ?? 1, rngs[b], forced);
+        const pre = r.prefill?.length ?? 0;
+        const forced = s < pre ? r.prefill![s]! : undefined;
+        const allowed = s === 0 && pre === 0 ? r.openWith : undefined;
+        const d = drawToken(values.subarray(b * V, (b + 1) * V), r.temperature ?? 1, r.topP ?? 1, rngs[b], forced, allowed);
         o.tokens[o.n] = d.token;
         o.logp[o.n] = d.logp;
         o.entropy[o.n] = d.entropy;

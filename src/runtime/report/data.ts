@@ -39,6 +39,24 @@ export function series(records: readonly MetricRecord[], key: string): { step: n
   return out;
 }
 
+/**
+ * Whether the per-level mean response lengths are in the order of the level's values at each step
+ * (non-decreasing: a larger budget never gets shorter answers): the steps that report every value,
+ * and those of them that are out of order.
+ */
+export function levelOrder(records: readonly MetricRecord[], level: string): { steps: number; unordered: number[] } {
+  const values = levelValues(records, level);
+  let steps = 0;
+  const unordered: number[] = [];
+  for (const r of records) {
+    const lengths = values.map((v) => r.data[`response_length/${level}=${v}/mean`]);
+    if (values.length < 2 || lengths.some((x) => typeof x !== "number" || !Number.isFinite(x))) continue;
+    steps++;
+    if (lengths.some((x, i) => i > 0 && x! < lengths[i - 1]!)) unordered.push(r.step);
+  }
+  return { steps, unordered };
+}
+
 /** The values of a level in `response_length/<level>=<value>/mean` keys, ascending. */
 export function levelValues(records: readonly MetricRecord[], level: string): number[] {
   const re = new RegExp(`^response_length/${level}=(-?[0-9.]+)/mean$`);
@@ -54,6 +72,8 @@ export interface DifficultyResult {
   readonly difficulty: number;
   readonly accuracy: number;
   readonly meanTokens: number;
+  /** Shares of the opening tags (`none` = `<think>`, else the budget), when the evaluation has them. */
+  readonly openings?: Readonly<Record<string, number>>;
 }
 
 /** What the report needs of an evaluation: held-out accuracy and mean tokens, overall and by difficulty. */
@@ -117,7 +137,9 @@ export function normalizeEval(json: unknown): EvalResult {
       const difficulty = pick(r, "difficulty");
       const a = pick(r, "accuracy");
       const t = pick(r, "meanTokens", "mean_tokens");
-      if (difficulty !== undefined && a !== undefined && t !== undefined) byDifficulty.push({ difficulty, accuracy: a, meanTokens: t });
+      const o = r["openings"];
+      const openings = typeof o === "object" && o !== null ? (o as Record<string, number>) : undefined;
+      if (difficulty !== undefined && a !== undefined && t !== undefined) byDifficulty.push({ difficulty, accuracy: a, meanTokens: t, ...(openings === undefined ? {} : { openings }) });
     }
   }
   byDifficulty.sort((a, b) => a.difficulty - b.difficulty);

@@ -46,3 +46,25 @@ export function difficultyTable(rows: readonly TableRow[]): string {
   });
   return `${[head, rule, ...body].join("\n")}\n`;
 }
+
+const openingLabel = (k: string) => (k === "none" ? "`<think>`" : `\`<think budget=${k}>\``);
+
+/**
+ * Which opening tag each algorithm's policy wrote by itself (no prefill), by difficulty: the most
+ * frequent one and its share; empty when no row has openings.
+ */
+export function openingsTable(rows: readonly TableRow[]): string {
+  const levels = [...new Set(rows.flatMap((r) => r.eval.byDifficulty.map((d) => d.difficulty)))].sort((a, b) => a - b);
+  if (!rows.some((r) => r.eval.byDifficulty.some((d) => d.openings !== undefined))) return "";
+  const head = `| digits | ${rows.map((r) => r.algorithm).join(" | ")} |`;
+  const rule = `|---:|${rows.map(() => "---").join("|")}|`;
+  const body = levels.map((d) => {
+    const cells = rows.map((r) => {
+      const o = r.eval.byDifficulty.find((x) => x.difficulty === d)?.openings;
+      const top = o === undefined ? undefined : Object.entries(o).sort((a, b) => b[1] - a[1])[0];
+      return top === undefined ? "—" : `${openingLabel(top[0])} ${top[1].toFixed(2)}`;
+    });
+    return `| ${d} | ${cells.join(" | ")} |`;
+  });
+  return `${[head, rule, ...body].join("\n")}\n`;
+}

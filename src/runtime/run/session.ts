@@ -50,7 +50,16 @@ async function heldOutSummary(ir: IrDocument, checkpoint: string | undefined, n:
   if (checkpoint === undefined || n <= 0) return undefined;
   try {
     const results = await evaluateCheckpoint(ir, checkpoint, n);
-    return { n, rows: results.map((r) => ({ label: r.prefill === "" ? "no prefill" : r.budget !== undefined ? `budget ${r.budget}` : r.prefill, accuracy: r.accuracy, meanTokens: r.meanTokens })) };
+    const free = results.find((r) => r.prefill === "");
+    const opening = (o: Readonly<Record<string, number>>) => {
+      const [k] = Object.entries(o).sort((a, b) => b[1] - a[1])[0] ?? ["none"];
+      return k === "none" ? "<think>" : `<think budget=${k}>`;
+    };
+    return {
+      n,
+      rows: results.map((r) => ({ label: r.prefill === "" ? "no prefill" : r.budget !== undefined ? `budget ${r.budget}` : r.prefill, accuracy: r.accuracy, meanTokens: r.meanTokens })),
+      ...(free === undefined ? {} : { byDifficulty: free.byDifficulty.map((d) => ({ difficulty: d.difficulty, accuracy: d.accuracy, meanTokens: d.meanTokens, opening: opening(d.openings) })) }),
+    };
   } catch {
     return undefined;
   }

@@ -14,6 +14,8 @@ const LEVEL_LENGTH = /^response_length\/([A-Za-z_][A-Za-z0-9_]*)=(-?[0-9.]+)\/me
 export interface HeldOutSummary {
   readonly n: number;
   readonly rows: readonly { readonly label: string; readonly accuracy: number; readonly meanTokens: number }[];
+  /** Without a prefill, by difficulty: accuracy, mean tokens and the opening the policy wrote most. */
+  readonly byDifficulty?: readonly { readonly difficulty: number; readonly accuracy: number; readonly meanTokens: number; readonly opening: string }[];
 }
 
 export class SummarySink implements MetricsSink {
@@ -88,6 +90,8 @@ export class SummarySink implements MetricsSink {
       out.push(
         `  held-out (${info.heldOut.n} problems, greedy): ${info.heldOut.rows.map((r) => `${r.label} accuracy ${r.accuracy.toFixed(3)}, ${r.meanTokens.toFixed(1)} tokens`).join("; ")}`,
       );
+      const by = info.heldOut.byDifficulty ?? [];
+      if (by.length > 0) out.push(`  held-out without a prefill, by digits: ${by.map((d) => `${d.difficulty}: ${d.meanTokens.toFixed(1)} tokens, accuracy ${d.accuracy.toFixed(2)}, opens ${d.opening}`).join("; ")}`);
     }
     out.push(`  metrics: ${info.dir}/metrics.jsonl`);
     if (info.checkpoint !== undefined) out.push(`  checkpoint: ${info.checkpoint}`);

@@ -51,7 +51,8 @@ export function sampleRound(
     const rows = expandRows(plan, sizes);
     const requests: SampleRow[] = rows.map((r) => {
       const combo = plan.combos[r.combo]!;
-      return { prompt: prompts[r.prompt]!.tokens, prefill: prefills[r.combo]!, maxTokens: combo.maxTokens, temperature: combo.temperature, topP: plan.topP, stop };
+      const open = tasks.openings === undefined || prefills[r.combo]!.length > 0 ? {} : { openWith: tasks.openings };
+      return { prompt: prompts[r.prompt]!.tokens, prefill: prefills[r.combo]!, maxTokens: combo.maxTokens, temperature: combo.temperature, topP: plan.topP, stop, ...open };
     });
     const concurrency = executor.info.concurrency;
     const ranges = concurrency > 1 ? comboRanges(rows) : rows.length > 0 ? [[0, rows.length] as [number, number]] : [];

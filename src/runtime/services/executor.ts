@@ -20,6 +20,8 @@ export interface SampleRow {
   readonly temperature: number;
   readonly topP: number;
   readonly stop: readonly number[];
+  /** Without a prefill, the ids the first response token is drawn among (the task's openings). */
+  readonly openWith?: readonly number[];
 }
 
 export interface SampleCall {

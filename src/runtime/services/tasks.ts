@@ -15,6 +15,7 @@ import {
   encodePrompt,
   EOS_ID,
   extractAnswer,
+  OPENING_IDS,
   sftDemonstrations,
   styleMix,
   TaskParamError,
@@ -53,6 +54,11 @@ export class Tasks extends Context.Service<
     readonly vocabSize: number;
     /** Token ids that end a response. */
     readonly stopIds: readonly number[];
+    /**
+     * Token ids a response may open with when it has no prefill (its grammar's first token), or
+     * undefined for any token. The sampler draws the first token among them.
+     */
+    readonly openings?: readonly number[];
     /** Prompts start .. start + count − 1 of the stream. */
     readonly prompts: (start: number, count: number) => Effect.Effect<TaskPrompt[], TaskError>;
     readonly encode: (text: string) => Effect.Effect<Int32Array, TaskError>;
@@ -149,6 +155,7 @@ function arithService(task: ArithTask, demos: DemoParams): Tasks["Service"] {
     name: "arith",
     vocabSize: VOCAB_SIZE,
     stopIds: [EOS_ID],
+    openings: OPENING_IDS,
     prompts: (start, count) =>
       Effect.try({
         try: () =>

@@ -53,6 +53,12 @@ export const VOCAB: readonly string[] = Object.freeze([
 ]);
 
 export const VOCAB_SIZE = VOCAB.length;
+/**
+ * Ids a response may open with: `<think>` and every single-token budget tag. The generic
+ * `<think budget=` piece is left out: it is for prefills a pipeline spells out, not for the policy.
+ */
+export const OPENING_IDS: readonly number[] = Object.freeze([THINK_OPEN, ...BUDGET_TOKEN_VALUES.map((b) => `${BUDGET_OPEN}${b}${BUDGET_CLOSE}`)].map((t) => VOCAB.indexOf(t)));
+
 /** Padding id (the sampler left-pads with 0). */
 export const PAD_ID = 0;
 export const BOS_ID = 1;

@@ -12,7 +12,7 @@ async function ir(path: string) {
 describe("evalTargetOf", () => {
   it("hbpo: no prefill, then each budget level's prefill", async () => {
     const t = evalTargetOf(await ir("pipelines/hbpo.rlp"));
-    expect(t.preset).toBe("arith");
+    expect(t.preset).toBe("arith_small");
     expect(t.conditions.map((c) => [c.prefill, c.budget])).toEqual([
       ["", undefined],
       ["<think budget=8>", 8],

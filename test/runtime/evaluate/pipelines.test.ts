@@ -129,7 +129,7 @@ pipeline g {
   }
 
   for (const ragged of [false, true]) {
-    it(`hbpo.rlp's advantage equals hbpoAdvantage with intra_coef 1${ragged ? " on ragged subgroups" : ""}`, async () => {
+    it(`hbpo.rlp's advantage equals hbpoAdvantage with intra_coef 1 and its beta 2${ragged ? " on ragged subgroups" : ""}`, async () => {
       const ir = await compilePipeline("pipelines/hbpo.rlp");
       const batch = syntheticBatch(ir, { seed: 13, pCorrect: 0.7, ...(ragged ? { groupSize: (p: number, l: Record<string, unknown>) => 1 + ((p + Number(l["budget"])) % 4) } : {}) });
       const result = evaluate(ir, batch, TASK_ENV);
@@ -137,7 +137,7 @@ pipeline g {
       expect(new Set(rewards).size).toBeGreaterThan(2);
       const expected = hbpoAdvantage(
         { rewards, groups: batch.rollouts.map((r) => r.prompt), budgets: batch.rollouts.map((r) => Number(r.levels["budget"])) },
-        { intraCoef: 1, epsilon: 1e-6, beta: 4, L: 64, pi: Math.PI },
+        { intraCoef: 1, epsilon: 1e-6, beta: 2, L: 64, pi: Math.PI },
       );
       const got = rolloutValues(result, result.terms["A"]!);
       got.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 12));

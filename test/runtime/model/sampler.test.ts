@@ -121,6 +121,23 @@ describe("sampler", () => {
     expect(res[2]!.finish).toBe("length");
   });
 
+  it("openWith restricts the first sampled token (not a prefilled row's), keeping the model's log-probs", async () => {
+    const open = [5, 9];
+    const reqs: SampleRequest[] = [
+      ...Array.from({ length: 24 }, (_, i): SampleRequest => ({ prompt: [1, 2 + (i % 5)], maxTokens: 4, openWith: open })),
+      { prompt: [1, 2], maxTokens: 4, temperature: 0, openWith: open },
+      { prompt: [1, 2], prefill: [3], maxTokens: 4, openWith: open },
+    ];
+    const res = await sample(model, reqs, { seed: 4 });
+    for (const r of res.slice(0, 25)) expect(open).toContain(r.tokens[0]);
+    expect(res[25]!.tokens[0]).toBe(3);
+    expect(new Set(res.slice(0, 24).map((r) => r.tokens[0])).size).toBe(2);
+    const again = await rescore(model, reqs, res, 1);
+    res.slice(0, 24).forEach((r, b) => expect(maxAbsDiff(r.logp, again[b]!.logp)).toBeLessThan(1e-4));
+    await expect(sample(model, [{ prompt: [1], maxTokens: 2, openWith: [] }], { seed: 0 })).rejects.toThrow(/openWith is empty/);
+    await expect(sample(model, [{ prompt: [1], maxTokens: 2, openWith: [1e6] }], { seed: 0 })).rejects.toThrow(InvalidSampleRequest);
+  });
+
   it("top-p keeps only the nucleus", async () => {
     const reqs: SampleRequest[] = Array.from({ length: 16 }, () => ({ prompt: [1, 2], maxTokens: 6, topP: 1e-6 }));
     const greedy = await sample(model, reqs.map((r) => ({ ...r, temperature: 0 })), { seed: 0 });

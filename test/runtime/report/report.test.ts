@@ -10,6 +10,8 @@ import {
   difficultyTable,
   trainingCurvesSpec,
   levelValues,
+  levelOrder,
+  openingsTable,
   type EvalResult,
   type MetricRecord,
 } from "../../../src/runtime/report/index.js";
@@ -44,6 +46,12 @@ describe("report data", () => {
     expect(levelValues(synthetic(3, true), "budget")).toEqual([8, 16, 32, 48]);
   });
 
+  it("counts the steps whose per-budget lengths are out of budget order", () => {
+    const at = (step: number, lengths: number[]): MetricRecord => ({ step, data: Object.fromEntries([8, 16, 32].map((b, i) => [`response_length/budget=${b}/mean`, lengths[i]!])) });
+    expect(levelOrder([at(1, [7, 12, 16]), at(2, [7, 16, 16]), at(3, [9, 8, 20]), { step: 4, data: {} }], "budget")).toEqual({ steps: 3, unordered: [3] });
+    expect(levelOrder(synthetic(5, false), "budget")).toEqual({ steps: 0, unordered: [] });
+  });
+
   it("normalises snake_case and nested evaluations", () => {
     expect(normalizeEval({ overall: { accuracy: 0.5, mean_tokens: 12 }, by_difficulty: [{ difficulty: 2, accuracy: 1, mean_tokens: 9 }, { difficulty: 1, accuracy: 1, meanTokens: 5 }] })).toEqual({
       accuracy: 0.5,
@@ -64,6 +72,16 @@ describe("report data", () => {
     const json = { format_version: 1, conditions: [cond(null, null, 0.5), cond("<think budget=8>", 8, 0.25)] };
     expect(normalizeEval(json).accuracy).toBe(0.5);
     expect(evalConditions(json).map((c) => [c.budget, c.result.accuracy])).toEqual([[null, 0.5], [8, 0.25]]);
+  });
+
+  it("keeps the openings of each difficulty and tabulates the most frequent", () => {
+    const e = normalizeEval({ accuracy: 1, mean_tokens: 8, by_difficulty: [{ difficulty: 1, accuracy: 1, mean_tokens: 7, openings: { "8": 0.75, none: 0.25 } }] });
+    expect(e.byDifficulty[0]!.openings).toEqual({ "8": 0.75, none: 0.25 });
+    const plain: EvalResult = { accuracy: 1, meanTokens: 20, byDifficulty: [{ difficulty: 1, accuracy: 1, meanTokens: 20, openings: { none: 1 } }] };
+    expect(openingsTable([{ algorithm: "GRPO", eval: plain }, { algorithm: "HBPO", eval: e }])).toBe(
+      ["| digits | GRPO | HBPO |", "|---:|---|---|", "| 1 | `<think>` 1.00 | `<think budget=8>` 0.75 |", ""].join("\n"),
+    );
+    expect(openingsTable([{ algorithm: "GRPO", eval: grpoEval }])).toBe("");
   });
 });
 
