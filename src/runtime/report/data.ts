@@ -42,19 +42,33 @@ export function series(records: readonly MetricRecord[], key: string): { step: n
 /**
  * Whether the per-level mean response lengths are in the order of the level's values at each step
  * (non-decreasing: a larger budget never gets shorter answers): the steps that report every value,
- * and those of them that are out of order.
+ * those of them with an inversion, and the largest inversion (how many tokens a larger value's
+ * mean fell below a smaller one's, at which step and between which values).
  */
-export function levelOrder(records: readonly MetricRecord[], level: string): { steps: number; unordered: number[] } {
+export function levelOrder(
+  records: readonly MetricRecord[],
+  level: string,
+): { steps: number; unordered: number[]; largest?: { step: number; tokens: number; lower: number; upper: number } } {
   const values = levelValues(records, level);
   let steps = 0;
   const unordered: number[] = [];
+  let largest: { step: number; tokens: number; lower: number; upper: number } | undefined;
   for (const r of records) {
     const lengths = values.map((v) => r.data[`response_length/${level}=${v}/mean`]);
     if (values.length < 2 || lengths.some((x) => typeof x !== "number" || !Number.isFinite(x))) continue;
     steps++;
-    if (lengths.some((x, i) => i > 0 && x! < lengths[i - 1]!)) unordered.push(r.step);
+    let inverted = false;
+    for (let i = 0; i < values.length; i++) {
+      for (let j = i + 1; j < values.length; j++) {
+        const gap = lengths[i]! - lengths[j]!;
+        if (gap <= 0) continue;
+        inverted = true;
+        if (largest === undefined || gap > largest.tokens) largest = { step: r.step, tokens: gap, lower: values[i]!, upper: values[j]! };
+      }
+    }
+    if (inverted) unordered.push(r.step);
   }
-  return { steps, unordered };
+  return { steps, unordered, ...(largest === undefined ? {} : { largest }) };
 }
 
 /** The values of a level in `response_length/<level>=<value>/mean` keys, ascending. */

@@ -11,9 +11,8 @@
  *   think long and mostly only easy ones when it answers short, which is the gap RL exploits.
  * - with a budget prefill (`budgetShare` of them), `<think budget=N>` with N drawn from `budgets`,
  *   then the most reasoning whose whole response (prefill included) fits in N tokens, so the model
- *   learns to read its budget. It is `checked` only when the mix has `checked` in it and the checked
- *   response fits: a warm start that checks its work by default also does so when the budget leaves
- *   room, so a larger budget always means a longer answer (HBPO's budget ladder stays ordered).
+ *   learns to read its budget. This is never `checked`: a prefilled demonstration writes at most
+ *   the full scratchpad, whatever the mix.
  *
  * `styleMix(style)` is the mix of the `demo_style` task parameter: `mixed` (the default mix) or one
  * style for every un-prefilled demonstration.
@@ -130,7 +129,7 @@ export function sftDemonstrations(task: ArithTask, options: DemoOptions): Demons
     const problem = problems.problem(i);
     const rng = new Prng(seed, DEMO_STREAM, i);
     const budget = rng.next() < budgetShare ? budgets[rng.int(budgets.length)]! : undefined;
-    const reasoning = budget === undefined ? pickStyle(rng, mix, problem.difficulty) : fitReasoning(problem, budget, { checked: mix.checked > 0 });
+    const reasoning = budget === undefined ? pickStyle(rng, mix, problem.difficulty) : fitReasoning(problem, budget);
     return {
       problem,
       prompt: problem.prompt,

@@ -30,12 +30,10 @@ export function reasoningLadder(difficulty: number): Reasoning[] {
 }
 
 /**
- * The most reasoning of the ladder whose whole response (prefill to `<eos>`) fits in `budget`
- * tokens; the direct answer when nothing fits (it is the shortest correct response there is).
- * `checked` heads the ladder only when `options.checked` says so (a warm start that checks its work
- * by default also checks it when its budget leaves room, so larger budgets mean longer answers).
+ * The most reasoning of the ladder (never `checked`) whose whole response (prefill to `<eos>`) fits
+ * in `budget` tokens; the direct answer when nothing fits (it is the shortest correct response there is).
  */
-export function fitReasoning(problem: ArithProblem, budget: number, options: { readonly checked?: boolean } = {}): Reasoning {
-  const ladder: Reasoning[] = [...(options.checked === true ? [{ kind: "checked" } as const] : []), ...reasoningLadder(problem.difficulty)];
+export function fitReasoning(problem: ArithProblem, budget: number): Reasoning {
+  const ladder = reasoningLadder(problem.difficulty);
   return ladder.find((r) => responseTokens(problem, r, budget) <= budget) ?? { kind: "direct" };
 }

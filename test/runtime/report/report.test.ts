@@ -48,7 +48,11 @@ describe("report data", () => {
 
   it("counts the steps whose per-budget lengths are out of budget order", () => {
     const at = (step: number, lengths: number[]): MetricRecord => ({ step, data: Object.fromEntries([8, 16, 32].map((b, i) => [`response_length/budget=${b}/mean`, lengths[i]!])) });
-    expect(levelOrder([at(1, [7, 12, 16]), at(2, [7, 16, 16]), at(3, [9, 8, 20]), { step: 4, data: {} }], "budget")).toEqual({ steps: 3, unordered: [3] });
+    expect(levelOrder([at(1, [7, 12, 16]), at(2, [7, 16, 16]), at(3, [9, 8, 20]), at(4, [7, 16, 15.5]), { step: 5, data: {} }], "budget")).toEqual({
+      steps: 4,
+      unordered: [3, 4],
+      largest: { step: 3, tokens: 1, lower: 8, upper: 16 },
+    });
     expect(levelOrder(synthetic(5, false), "budget")).toEqual({ steps: 0, unordered: [] });
   });
 
