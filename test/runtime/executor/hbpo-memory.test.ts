@@ -10,11 +10,11 @@ import { Effect } from "effect";
 import { describe, expect, it } from "vitest";
 import { trainProgram } from "../../../src/runtime/run/program.js";
 import { JsonlSink } from "../../../src/runtime/services/metrics-jsonl.js";
-import { compilePipeline } from "../scheduler/helpers.js";
+import { compileColdStart } from "../scheduler/helpers.js";
 
 describe("hbpo at 16 prompts on wasm", () => {
   it("trains a step within the wasm heap", async () => {
-    const ir = await compilePipeline("pipelines/hbpo.rlp");
+    const ir = compileColdStart("pipelines/hbpo.rlp");
     const dir = mkdtempSync(join(tmpdir(), "rlp-hbpo-"));
     const outcome = await Effect.runPromise(
       trainProgram({ ir, dir, seed: 1, backend: "wasm", steps: 1, checkpointEvery: 1, keepCheckpoints: 1, workers: 0, sinks: [new JsonlSink(join(dir, "metrics.jsonl"))], stop: { requested: false }, resume: false }),

@@ -1,5 +1,5 @@
 /** Test helpers: pipelines compiled from files or inline text (with overrides), and the services a step needs. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Effect } from "effect";
@@ -28,6 +28,17 @@ export function compileText(text: string, overrides: string[] = []): IrDocument 
   const { ir, diagnostics } = compileSource(new SourceFile("inline.rlp", text), new SourceMap());
   if (ir === undefined) throw new Error(`inline pipeline did not compile: ${diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
   return applyOverrides(ir, parseOverrides(overrides));
+}
+
+/**
+ * The pipeline in `path` from a freshly initialised model instead of its `cache:` warm start, so a
+ * test neither needs nor trains the cached SFT run (a fresh clone has none).
+ */
+export function compileColdStart(path: string, overrides: string[] = []): IrDocument {
+  const text = readFileSync(path, "utf8");
+  const cold = text.replace(/,\s*from:\s*"cache:[^"]*"/g, "");
+  if (cold === text) throw new Error(`${path} names no cache: warm start`);
+  return compileText(cold, overrides);
 }
 
 /** A small pipeline around the given parts (defaults: GRPO-like, 2 prompts × 2 samples, 8 tokens). */

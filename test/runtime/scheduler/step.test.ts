@@ -4,7 +4,7 @@ import type { EvalEnv } from "../../../src/runtime/evaluate/index.js";
 import { runStep, type LoopState } from "../../../src/runtime/scheduler/step.js";
 import { MemorySink } from "../../../src/runtime/services/metrics.js";
 import { extractAnswer, wellFormed } from "../../../src/runtime/tasks/index.js";
-import { compilePipeline, smallPipeline, withServices } from "./helpers.js";
+import { compileColdStart, compilePipeline, smallPipeline, withServices } from "./helpers.js";
 
 const env: EvalEnv = { task: { wellFormed, extractAnswer: (t) => extractAnswer(t) ?? "" } };
 const start: LoopState = { step: 0, cursor: 0 };
@@ -28,7 +28,7 @@ describe("runStep", () => {
   });
 
   it("is a function of the loop state and the seed", async () => {
-    const ir = await compilePipeline("pipelines/hbpo.rlp", ["rollout.prompts=2", "rollout.samples=1", "rollout.max_tokens=16", "data.digits=1..1"]);
+    const ir = compileColdStart("pipelines/hbpo.rlp", ["rollout.prompts=2", "rollout.samples=1", "rollout.max_tokens=16", "data.digits=1..1"]);
     const once = () => withServices(ir, (plan) => Effect.gen(function* () {
       const a = yield* runStep(plan, env, start);
       const b = yield* runStep(plan, env, a.state);
