@@ -3,6 +3,7 @@
  * and the change of each against the baseline row (GRPO): tokens as a relative change, accuracy in
  * points.
  */
+import { mostFrequentOpening } from "../tasks/eval.js";
 import type { EvalResult } from "./data.js";
 
 export interface TableRow {
@@ -47,8 +48,6 @@ export function difficultyTable(rows: readonly TableRow[]): string {
   return `${[head, rule, ...body].join("\n")}\n`;
 }
 
-const openingLabel = (k: string) => (k === "none" ? "`<think>`" : `\`<think budget=${k}>\``);
-
 /**
  * Which opening tag each algorithm's policy wrote by itself (no prefill), by difficulty: the most
  * frequent one and its share; empty when no row has openings.
@@ -61,8 +60,8 @@ export function openingsTable(rows: readonly TableRow[]): string {
   const body = levels.map((d) => {
     const cells = rows.map((r) => {
       const o = r.eval.byDifficulty.find((x) => x.difficulty === d)?.openings;
-      const top = o === undefined ? undefined : Object.entries(o).sort((a, b) => b[1] - a[1])[0];
-      return top === undefined ? "—" : `${openingLabel(top[0])} ${top[1].toFixed(2)}`;
+      const tag = o === undefined ? undefined : mostFrequentOpening(o);
+      return tag === undefined ? "—" : `\`${tag}\` ${Math.max(...Object.values(o!)).toFixed(2)}`;
     });
     return `| ${d} | ${cells.join(" | ")} |`;
   });

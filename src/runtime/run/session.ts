@@ -18,6 +18,7 @@ import { ProgressSink } from "./progress.js";
 import { renderRuntimeError } from "./report.js";
 import { SummarySink, type HeldOutSummary } from "./summary.js";
 import { evaluateCheckpoint } from "../eval/evaluate.js";
+import { mostFrequentOpening } from "../tasks/eval.js";
 
 /** What a session may print to and read of its terminal (a subset of the CLI's io). */
 export interface SessionIO {
@@ -51,14 +52,10 @@ async function heldOutSummary(ir: IrDocument, checkpoint: string | undefined, n:
   try {
     const results = await evaluateCheckpoint(ir, checkpoint, n);
     const free = results.find((r) => r.prefill === "");
-    const opening = (o: Readonly<Record<string, number>>) => {
-      const [k] = Object.entries(o).sort((a, b) => b[1] - a[1])[0] ?? ["none"];
-      return k === "none" ? "<think>" : `<think budget=${k}>`;
-    };
     return {
       n,
       rows: results.map((r) => ({ label: r.prefill === "" ? "no prefill" : r.budget !== undefined ? `budget ${r.budget}` : r.prefill, accuracy: r.accuracy, meanTokens: r.meanTokens })),
-      ...(free === undefined ? {} : { byDifficulty: free.byDifficulty.map((d) => ({ difficulty: d.difficulty, accuracy: d.accuracy, meanTokens: d.meanTokens, opening: opening(d.openings) })) }),
+      ...(free === undefined ? {} : { byDifficulty: free.byDifficulty.map((d) => ({ difficulty: d.difficulty, accuracy: d.accuracy, meanTokens: d.meanTokens, opening: mostFrequentOpening(d.openings) ?? "<think>" })) }),
     };
   } catch {
     return undefined;

@@ -51,7 +51,8 @@ export function sampleRound(
     const rows = expandRows(plan, sizes);
     const requests: SampleRow[] = rows.map((r) => {
       const combo = plan.combos[r.combo]!;
-      const open = tasks.openings === undefined || prefills[r.combo]!.length > 0 ? {} : { openWith: tasks.openings };
+      // The sampler applies the openings only to rows without a prefill.
+      const open = tasks.openings === undefined ? {} : { openWith: tasks.openings };
       return { prompt: prompts[r.prompt]!.tokens, prefill: prefills[r.combo]!, maxTokens: combo.maxTokens, temperature: combo.temperature, topP: plan.topP, stop, ...open };
     });
     const concurrency = executor.info.concurrency;

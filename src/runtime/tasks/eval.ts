@@ -5,7 +5,7 @@
 import { Prng } from "../model/prng.js";
 import { ARITH_OPS, drawProblem, makeProblem, resolveArithParams, splitOf, type ArithOp, type ArithParamsInput, type ArithProblem } from "./arith.js";
 import { TaskParamError } from "./errors.js";
-import { extractAnswer, parseBudget, verify, wellFormed } from "./format.js";
+import { extractAnswer, openingTag, parseBudget, verify, wellFormed } from "./format.js";
 
 /** Stream id of the eval-set draws, apart from the task and demonstration streams. */
 const EVAL_SET_STREAM = 4;
@@ -130,6 +130,12 @@ function stats(records: readonly EvalRecord[]): EvalStats {
   const keys = [...opened.keys()].sort((a, b) => (a === undefined ? 1 : b === undefined ? -1 : a - b));
   const openings = Object.fromEntries(keys.map((k) => [k === undefined ? "none" : String(k), opened.get(k)! / count]));
   return { count, accuracy: correct / count, wellFormed: formed / count, meanTokens: tokens / count, openings };
+}
+
+/** The tag (`<think>` or `<think budget=N>`) of the most frequent key of an `openings` share map. */
+export function mostFrequentOpening(openings: Readonly<Record<string, number>>): string | undefined {
+  const top = Object.entries(openings).sort((a, b) => b[1] - a[1])[0];
+  return top === undefined ? undefined : openingTag(top[0] === "none" ? undefined : Number(top[0]));
 }
 
 /** Accuracy, well-formedness and mean tokens, overall and by difficulty. */
